@@ -1,0 +1,106 @@
+"""The small protocol the runner drives, and the exceptions a backend may raise.
+
+The runner never sees Playwright or httpx: it asks a backend to go somewhere, type, click, wait
+and hand over the document. Backends translate their library's exceptions into the three below
+at the boundary, so classification (``runner/``) stays independent of the transport.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class BackendFailure(Exception):
+    """Base of what a backend raises; the runner classifies it into a ``SyncError``."""
+
+
+class NavigationFailed(BackendFailure):
+    """The page did not load: connection refused or reset, DNS, TLS, or no response in time."""
+
+    def __init__(self, url: str, reason: str, *, timed_out: bool = False) -> None:
+        super().__init__(f"{reason} ({url})")
+        self.url = url
+        self.reason = reason
+        self.timed_out = timed_out
+
+
+class ElementMissing(BackendFailure):
+    """A loaded page has no element matching the selector within the time allowed."""
+
+    def __init__(self, selector: str, url: str, action: str) -> None:
+        super().__init__(f"no element matches {selector!r} to {action} on {url}")
+        self.selector = selector
+        self.url = url
+        self.action = action
+
+
+class RequestRefused(BackendFailure):
+    """A request to a host outside ``allowed_domains`` was refused."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"request to a host outside allowed_domains was refused: {url}")
+        self.url = url
+
+
+@dataclass
+class FetchResponse:
+    url: str
+    status: int
+    text: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Cookie:
+    """A cookie as kept in session state (a plain mapping Playwright and httpx both accept)."""
+
+    name: str
+    value: str
+    domain: str
+    path: str = "/"
+    expires: float = -1
+    http_only: bool = False
+    secure: bool = False
+
+
+class Backend(Protocol):
+    """One isolated session on one institution (a browser context, or an HTTP client)."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def status(self) -> int | None:
+        """HTTP status of the last document loaded (None before any)."""
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers of the last document loaded (lower-case names)."""
+
+    @property
+    def refused_hosts(self) -> list[str]: ...
+
+    async def goto(self, url: str, *, timeout: float) -> None: ...
+
+    async def fill(self, selector: str, value: str, *, timeout: float) -> None: ...
+
+    async def click(self, selector: str, *, timeout: float, nth: int | None = None,
+                    settle: bool = True) -> None: ...
+
+    async def press(self, selector: str, key: str, *, timeout: float) -> None: ...
+
+    async def select(self, selector: str, value: str, *, timeout: float) -> None: ...
+
+    async def content(self) -> str: ...
+
+    async def screenshot(self) -> bytes | None: ...
+
+    async def fetch(self, url: str, *, timeout: float) -> FetchResponse:
+        """GET with the session's cookies and no rendering (pages that need no JavaScript)."""
+
+    async def cookies(self) -> list[Cookie]: ...
+
+    async def add_cookies(self, cookies: list[Cookie]) -> None: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,293 @@
+"""The Playwright backend: one Chromium per engine, one isolated context per sync.
+
+Every request of a context goes through one route handler, which enforces ``allowed_domains``
+(a recipe cannot send credentials to another host), blocks heavy resources nobody reads, and is
+the seam where replay serves recorded responses instead of the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fnmatch
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Request,
+    Response,
+    Route,
+    async_playwright,
+)
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+from engine.backends.base import (
+    Cookie,
+    ElementMissing,
+    FetchResponse,
+    NavigationFailed,
+    RequestRefused,
+)
+from engine.backends.chromium import LAUNCH_ARGS, find_chromium
+from engine.errors import BrowserNotFound, EngineError
+
+BLOCKED_RESOURCES = frozenset({"image", "font", "media", "stylesheet"})
+
+RouteHandler = Callable[[Route, Request], Awaitable[None]]
+
+
+def host_allowed(url: str, allowed: list[str]) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about", "chrome-error"):
+        return True
+    host = parts.hostname or ""
+    return any(host == pattern or fnmatch.fnmatch(host, pattern) for pattern in allowed)
+
+
+class BrowserHost:
+    """Owns Playwright and one Chromium process; hands out isolated sessions."""
+
+    def __init__(self, executable: str | None = None, *, headless: bool = True) -> None:
+        self._executable = executable
+        self._headless = headless
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def browser(self) -> Browser | None:
+        return self._browser
+
+    async def start(self) -> Browser:
+        async with self._lock:
+            if self._browser is not None and self._browser.is_connected():
+                return self._browser
+            executable = self._executable or find_chromium()
+            if self._playwright is None:
+                self._playwright = await async_playwright().start()
+            try:
+                self._browser = await self._playwright.chromium.launch(
+                    executable_path=executable, headless=self._headless, args=LAUNCH_ARGS
+                )
+            except PlaywrightError as exc:
+                raise BrowserNotFound(
+                    f"could not launch {executable}: {str(exc).splitlines()[0]}",
+                    reason="browser_launch_failed",
+                ) from None
+            return self._browser
+
+    async def new_session(self, *, allowed_domains: list[str], block_resources: bool = True,
+                          route_handler: RouteHandler | None = None) -> BrowserSession:
+        browser = await self.start()
+        try:
+            context = await browser.new_context(
+                locale="fr-FR", timezone_id="Europe/Paris", service_workers="block",
+                viewport={"width": 1280, "height": 900},
+            )
+        except PlaywrightError as exc:
+            raise EngineError(f"browser context could not be created: {exc}",
+                              reason="browser_crashed") from None
+        session = BrowserSession(context, allowed_domains, block_resources, route_handler)
+        await session.open()
+        return session
+
+    async def close(self) -> None:
+        async with self._lock:
+            if self._browser is not None:
+                with contextlib.suppress(PlaywrightError):
+                    await self._browser.close()
+                self._browser = None
+            if self._playwright is not None:
+                await self._playwright.stop()
+                self._playwright = None
+
+
+class BrowserSession:
+    """A ``Backend`` over one browser context and its single page."""
+
+    def __init__(self, context: BrowserContext, allowed_domains: list[str],
+                 block_resources: bool, route_handler: RouteHandler | None) -> None:
+        self._context = context
+        self._allowed = allowed_domains
+        self._block_resources = block_resources
+        self._route_handler = route_handler
+        self._page: Page | None = None
+        self._status: int | None = None
+        self._headers: dict[str, str] = {}
+        self._refused: list[str] = []
+        self.requests_made = 0
+
+    # -- set-up ---------------------------------------------------------------------------
+    async def open(self) -> None:
+        await self._context.route("**/*", self._route)
+        self._page = await self._context.new_page()
+        self._page.on("response", self._on_response)
+
+    async def _route(self, route: Route, request: Request) -> None:
+        if not host_allowed(request.url, self._allowed):
+            self._refused.append(request.url)
+            await route.abort("blockedbyclient")
+            return
+        if self._block_resources and request.resource_type in BLOCKED_RESOURCES:
+            await route.abort("blockedbyclient")
+            return
+        self.requests_made += 1
+        if self._route_handler is not None:
+            await self._route_handler(route, request)
+        else:
+            await route.continue_()
+
+    def _on_response(self, response: Response) -> None:
+        request = response.request
+        if request.resource_type == "document" and request.frame == self._page_or_none_frame():
+            self._status = response.status
+            self._headers = {k.lower(): v for k, v in response.headers.items()}
+
+    def _page_or_none_frame(self) -> Any:
+        return self._page.main_frame if self._page is not None else None
+
+    @property
+    def page(self) -> Page:
+        if self._page is None:
+            raise EngineError("browser session is not open")
+        return self._page
+
+    # -- Backend protocol -------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return self._page.url if self._page is not None else ""
+
+    @property
+    def status(self) -> int | None:
+        return self._status
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return dict(self._headers)
+
+    @property
+    def refused_hosts(self) -> list[str]:
+        return sorted({urlsplit(u).netloc for u in self._refused})
+
+    async def goto(self, url: str, *, timeout: float) -> None:
+        try:
+            response = await self.page.goto(url, timeout=timeout * 1000, wait_until="load")
+        except PlaywrightTimeout:
+            raise NavigationFailed(url, "no response in time", timed_out=True) from None
+        except PlaywrightError as exc:
+            message = str(exc).splitlines()[0]
+            if "ERR_BLOCKED_BY_CLIENT" in message and not host_allowed(url, self._allowed):
+                raise RequestRefused(url) from None
+            raise NavigationFailed(url, _net_reason(message)) from None
+        if response is not None:
+            self._status = response.status
+            self._headers = {k.lower(): v for k, v in (await response.all_headers()).items()}
+
+    async def fill(self, selector: str, value: str, *, timeout: float) -> None:
+        await self._act(selector, "fill", lambda loc: loc.fill(value, timeout=timeout * 1000),
+                        timeout)
+
+    async def click(self, selector: str, *, timeout: float, nth: int | None = None,
+                    settle: bool = True) -> None:
+        await self._act(selector, "click",
+                        lambda loc: loc.click(timeout=timeout * 1000), timeout, nth=nth)
+        if settle:
+            await self._settle(timeout)
+
+    async def press(self, selector: str, key: str, *, timeout: float) -> None:
+        await self._act(selector, "press", lambda loc: loc.press(key, timeout=timeout * 1000),
+                        timeout)
+        await self._settle(timeout)
+
+    async def select(self, selector: str, value: str, *, timeout: float) -> None:
+        await self._act(selector, "select",
+                        lambda loc: loc.select_option(value, timeout=timeout * 1000), timeout)
+
+    async def content(self) -> str:
+        for _ in range(20):
+            try:
+                return await self.page.content()
+            except PlaywrightError:
+                # "page is navigating": ask again once the new document is there
+                await asyncio.sleep(0.05)
+        return await self.page.content()
+
+    async def screenshot(self) -> bytes | None:
+        try:
+            return await self.page.screenshot(full_page=True, timeout=5000)
+        except PlaywrightError:
+            return None
+
+    async def fetch(self, url: str, *, timeout: float) -> FetchResponse:
+        absolute = urljoin(self.url, url)
+        if not host_allowed(absolute, self._allowed):
+            self._refused.append(absolute)
+            raise RequestRefused(absolute)
+        try:
+            response = await self._context.request.get(absolute, timeout=timeout * 1000)
+            text = await response.text()
+        except PlaywrightTimeout:
+            raise NavigationFailed(absolute, "no response in time", timed_out=True) from None
+        except PlaywrightError as exc:
+            raise NavigationFailed(absolute, _net_reason(str(exc))) from None
+        self.requests_made += 1
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        self._status, self._headers = response.status, headers
+        return FetchResponse(url=response.url, status=response.status, text=text, headers=headers)
+
+    async def cookies(self) -> list[Cookie]:
+        return [
+            Cookie(name=c.get("name", ""), value=c.get("value", ""), domain=c.get("domain", ""),
+                   path=c.get("path", "/"), expires=c.get("expires", -1),
+                   http_only=c.get("httpOnly", False), secure=c.get("secure", False))
+            for c in await self._context.cookies()
+        ]
+
+    async def add_cookies(self, cookies: list[Cookie]) -> None:
+        await self._context.add_cookies([
+            {"name": c.name, "value": c.value, "domain": c.domain, "path": c.path,
+             "expires": c.expires, "httpOnly": c.http_only, "secure": c.secure}
+            for c in cookies
+        ])
+
+    async def close(self) -> None:
+        with contextlib.suppress(PlaywrightError, TimeoutError):
+            await asyncio.wait_for(self._context.close(), timeout=10)
+
+    # -- helpers ----------------------------------------------------------------------------
+    async def _act(self, selector: str, action: str, do: Callable[[Any], Awaitable[Any]],
+                   timeout: float, nth: int | None = None) -> None:
+        locator = self.page.locator(selector)
+        locator = locator.nth(nth) if nth is not None else locator.first
+        try:
+            await do(locator)
+        except PlaywrightTimeout:
+            raise ElementMissing(selector, self.url, action) from None
+        except PlaywrightError as exc:
+            message = str(exc).splitlines()[0]
+            if "net::" in message:
+                raise NavigationFailed(self.url, _net_reason(message)) from None
+            raise ElementMissing(selector, self.url, action) from None
+
+    async def _settle(self, timeout: float) -> None:
+        """Let a navigation the action started finish loading before anyone reads the page."""
+        try:
+            await self.page.wait_for_load_state("load", timeout=timeout * 1000)
+        except PlaywrightTimeout:
+            raise NavigationFailed(self.url, "page did not finish loading", timed_out=True) \
+                from None
+        except PlaywrightError:
+            pass
+
+
+def _net_reason(message: str) -> str:
+    for token in message.split():
+        if token.startswith("net::"):
+            return token
+    return message.split(" at ")[0][:200]

@@ -1,0 +1,81 @@
+"""Keep credential values out of every string the engine produces.
+
+Two layers: ``Secret`` wraps a value so that ``str``/``repr``/f-strings/JSON never show it, and
+``Redactor`` scrubs any known secret (and its URL- or HTML-encoded forms) out of free text:
+error messages built from page content, logs, warnings. Both are needed because a site may echo
+a typed value back into a page we quote in an error.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote, quote_plus
+
+MASK = "***"
+
+
+class Secret:
+    """A credential value that never prints itself; ``reveal()`` where it is typed, only."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return MASK
+
+    def __format__(self, spec: str) -> str:
+        return MASK
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("Secret values are not picklable; store them encrypted instead")
+
+
+class Redactor:
+    """Replaces every occurrence of known secret values (and encodings of them) in text."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._needles: list[str] = []
+        for value in secrets:
+            self.add(value)
+
+    def add(self, value: str) -> None:
+        # Very short values (a 1-digit PIN) would shred ordinary text; 3+ chars is the floor.
+        if len(value) < 3:
+            return
+        forms = {value, quote(value, safe=""), quote_plus(value), html.escape(value)}
+        self._needles.extend(form for form in forms if form not in self._needles)
+        self._needles.sort(key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for needle in self._needles:
+            if needle in text:
+                text = text.replace(needle, MASK)
+        return text
+
+    def scrub_obj(self, value: object) -> object:
+        """Redact strings inside nested dicts/lists (used on error details and warnings)."""
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, Mapping):
+            return {k: self.scrub_obj(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.scrub_obj(v) for v in value]
+        return value
+
+    def __repr__(self) -> str:
+        return f"Redactor({len(self._needles)} needles)"
