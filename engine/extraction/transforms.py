@@ -70,9 +70,11 @@ _SYMBOLS: dict[str, str] = {
     "₹": "INR", "₩": "KRW", "₺": "TRY", "₽": "RUB", "₪": "ILS",
 }  # fmt: skip
 # A curated list rather than all of ISO 4217: codes such as ALL, TOP or CUP are English words.
-_CODES: frozenset[str] = frozenset(
-    ["EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "ISK", "PLN", "CZK", "HUF", "RON", "BGN", "CNY", "HKD", "SGD", "INR", "KRW", "BRL", "MXN", "ZAR", "TRY", "RUB", "ILS", "AED", "SAR", "MAD", "TND", "XOF", "XAF", "XPF", "THB"]
-)
+_CODES: frozenset[str] = frozenset((
+    "EUR", "USD", "GBP", "CHF", "JPY", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "ISK", "PLN",
+    "CZK", "HUF", "RON", "BGN", "CNY", "HKD", "SGD", "INR", "KRW", "BRL", "MXN", "ZAR", "TRY",
+    "RUB", "ILS", "AED", "SAR", "MAD", "TND", "XOF", "XAF", "XPF", "THB",
+))  # fmt: skip
 _WORDS: dict[str, str] = {"euro": "EUR", "euros": "EUR", "eur": "EUR", "dollar": "USD",
                           "dollars": "USD", "yen": "JPY"}  # fmt: skip
 _CUR = "|".join(
@@ -121,7 +123,7 @@ _AMOUNT_RE = re.compile(
     (?:(?P<dec>[.,])(?P<frac>[0-9]+))?
     (?![0-9]|[.,/:][0-9])
     (?:\ ?(?P<cur3>{_CUR}))?
-    (?:\ ?(?P<tsign>-)(?=\ ?(?:\)|$)))?
+    (?P<tsign>-(?![0-9])|\ -(?=\ ?(?:\)|$)))?
     (?:\ ?(?P<crdb>(?i:cr|db|dr))(?![A-Za-z]))?
     (?:\ ?(?P<close>\)))?
     """,
@@ -131,9 +133,8 @@ _AMOUNT_RE = re.compile(
 
 def _has_marker(match: re.Match[str]) -> bool:
     """True when the number looks like money: a currency next to it or a decimal separator."""
-    return bool(match["cur1"] or match["cur2"] or match["cur3"] or match["dec"]) or match[
-        "g"
-    ] in (".", ",")
+    currency = match["cur1"] or match["cur2"] or match["cur3"]
+    return bool(currency or match["dec"]) or match["g"] in (".", ",")
 
 
 def _sign(match: re.Match[str], value: str) -> int:
@@ -216,10 +217,11 @@ def parse_amount(value: str, *, decimal_separator: str | None = None) -> Decimal
     - thousands separators must be consistent and followed by exactly three digits, so
       "12,3456" is 12.3456 and "1.234.56" raises.
 
-    Sign: leading "-"/"+" (also U+2212 and dashes, a space may follow), trailing "-" at the end
-    of the text ("12,00-", "12,00 € -"), accounting parentheses "(12.00)", and "CR" (credit) /
-    "DB" or "DR" (debit) suffixes. More than one sign marker raises. A "-" right after another
-    number ("1234 - 45,90 €") is a separator, not a minus. A negative zero becomes zero.
+    Sign: leading "-"/"+" (also U+2212 and dashes; a space may follow), trailing "-" glued to
+    the number or currency ("12,00-", "12,00 €-") or spaced at the very end ("12,00 -"),
+    accounting parentheses "(12.00)", and "CR" (credit) / "DB" or "DR" (debit) suffixes. More
+    than one sign marker raises. A spaced "-" after another number ("1234 - 45,90 €") or before
+    more text ("12,00 - Carte") is a separator, not a minus. A negative zero becomes zero.
 
     Limitations: space grouping is greedy ("au 20 123,45" is 20123.45); ".50" without a
     leading digit is not a number.
@@ -247,9 +249,7 @@ def parse_int(value: str) -> int:
     thousands separator ("1,234" and "1.234" -> 1234): the caller has told us the value is an
     integer, so that is the only reading that can succeed.
     """
-    result = _parse_number(
-        value, prefer_money=False, decimal_separator=None, lone_is_grouping=True
-    )
+    result = _parse_number(value, prefer_money=False, decimal_separator=None, lone_is_grouping=True)
     if result != result.to_integral_value():
         raise TransformError(f"{_quote(value)} is not a whole number: expected an integer")
     return int(result)
@@ -357,8 +357,8 @@ def map_value(value: str, mapping: Mapping[str, str], default: str | None = None
 
 
 def mask_account_number(value: str, visible: int = 4) -> str:
-    """"FR76 3000 4000 0100 0123 4567 890" -> "•••• 7890": keep the last ``visible`` letters or
-    digits, so a user can tell accounts apart without the number being stored in clear.
+    """Keep the last ``visible`` letters or digits: "FR76 3000 4000 0100 0123 4567 890" ->
+    "•••• 7890", so a user can tell accounts apart without the number being stored in clear.
 
     Pages that already mask ("XXXX XXXX 1234", "****1234") give "•••• 1234" as well.
     """

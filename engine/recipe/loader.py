@@ -39,6 +39,10 @@ class _Composer:
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag.startswith("tag:yaml.org,2002:python") or node.tag.startswith("!"):
+            self.problems.append(self._problem(path, node, f"YAML tag {node.tag} is not allowed"
+                                               " in a recipe (recipes are plain data)"))
+            return None
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
