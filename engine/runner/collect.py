@@ -28,7 +28,7 @@ from engine.models import (
     transaction_id,
 )
 from engine.recipe.model import Condition, ListBlock
-from engine.runner.context import SyncContext
+from engine.runner.context import DocumentSeen, SyncContext
 
 # Failures that concern one account's pages; anything else stops the whole sync.
 PER_ACCOUNT_KINDS = {"unavailable", "recipe_broken", "engine_error"}
@@ -56,6 +56,10 @@ class ListReader:
         for page_number in range(1, self.block.max_pages + 1):
             seen.add(url)
             html = await self._load(url, step)
+            if self.ctx.options.observer is not None:
+                self.ctx.options.observer(DocumentSeen(
+                    self.name, self.ctx.backend.url, html,
+                    str(account.get("id")) if account else None, page_number))
             extraction = extract_list(html, self.block, self.ctx.template_context(account),
                                       reference=self.ctx.options.reference_date)
             self._require(extraction, step, first_page=page_number == 1)

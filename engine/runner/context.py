@@ -29,6 +29,21 @@ class OtpChallenge:
 OtpCallback = Callable[[OtpChallenge], Awaitable[str | None]]
 
 
+@dataclass(frozen=True)
+class DocumentSeen:
+    """A document the runner extracted from (the harness saves these as snapshots)."""
+
+    stage: str
+    """accounts, transactions or holdings."""
+    url: str
+    html: str
+    account_id: str | None
+    page_number: int
+
+
+DocumentObserver = Callable[[DocumentSeen], None]
+
+
 @dataclass
 class SyncOptions:
     """Per-sync settings a caller may give (all optional)."""
@@ -52,6 +67,8 @@ class SyncOptions:
     """'Today' for year-less dates; defaults to the real today."""
     render: str | None = None
     """Force 'browser' or 'http' rendering for every list page (benchmarks, tests)."""
+    observer: DocumentObserver | None = None
+    """Called with every document extracted from (recording, drift, debugging)."""
 
 
 @dataclass

@@ -80,7 +80,7 @@ def classify(rules: list[tuple[str, Rule]], page: PageSnapshot, *, step: str) ->
     """The error the page shows, if any: first matching recipe rule, else the HTTP status."""
     for kind, rule in rules:
         if condition_met(rule, page):
-            message = rule.message or _default_message(kind, rule)
+            message = rule.message or _default_message(kind, rule, page)
             return error_for(kind, message, reason=rule.reason, step=step, url=page.url,
                              selector=rule.css, retry_after=retry_after_seconds(page.headers),
                              details={"status": page.status} if page.status else None)
@@ -105,6 +105,6 @@ def classify_status(page: PageSnapshot, *, step: str) -> SyncError | None:
     return None
 
 
-def _default_message(kind: str, rule: Rule) -> str:
-    what = rule.text or rule.css or rule.url or f"HTTP {rule.status}"
+def _default_message(kind: str, rule: Rule, page: PageSnapshot) -> str:
+    what = rule.text or rule.css or rule.url or f"HTTP {page.status}"
     return f"the page shows {kind.replace('_', ' ')} ({what})"

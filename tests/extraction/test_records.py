@@ -11,7 +11,8 @@ from engine.recipe.model import ListBlock
 PAGE = """
 <html><body>
 <table id="comptes"><tbody>
-  <tr class="compte" data-id="111"><td class="libelle"><a href="/c/111">Compte <b>courant</b></a></td>
+  <tr class="compte" data-id="111">
+      <td class="libelle"><a href="/c/111">Compte <b>courant</b></a></td>
       <td class="type">Compte courant</td><td class="solde">1\u202f234,56\u00a0€</td></tr>
   <tr class="compte" data-id="222"><td class="libelle"><a href="/c/222">Livret A</a></td>
       <td class="type">Livret A</td><td class="solde">-45,90 €</td></tr>

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+import urllib.request
 from decimal import Decimal
 from typing import Any
 
@@ -119,7 +120,9 @@ def test_index_serves_the_spa_shell(layout: str) -> None:
     assert ("promo-banner" in html) == (layout == "innocuous")
     assert "Compte Courant" not in html  # the data only ever comes from the JSON API
     for name in ("app.js", "api.js", "layouts.js", "app.css"):
-        assert client.get(f"/static/{name}").status_code == 200
+        res = client.get(f"/static/{name}")
+        res.close()  # static files are streamed from an open file
+        assert res.status_code == 200
 
 
 def test_innocuous_changes_the_footer() -> None:
@@ -340,11 +343,11 @@ def test_broken_history_fails_only_for_savings(client: FlaskClient) -> None:
 
 
 def test_module_runs_as_a_child_process() -> None:
-    with ChildServer("sites.neobanque", ["--layout", "innocuous"]) as child:
-        import urllib.request
-
-        with urllib.request.urlopen(child.url + "/") as page:  # noqa: S310 (our own loopback)
-            assert b"promo-banner" in page.read()
+    with (
+        ChildServer("sites.neobanque", ["--layout", "innocuous"]) as child,
+        urllib.request.urlopen(child.url + "/") as page,  # noqa: S310 (our own loopback)
+    ):
+        assert b"promo-banner" in page.read()
 
 
 # -- the real page in headless Chromium -----------------------------------------------------
