@@ -7,6 +7,7 @@ an ephemeral port unless told otherwise and report the URL they actually listen 
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -36,6 +37,7 @@ class ThreadedServer:
         return f"http://{LOOPBACK}:{self._server.server_port}"
 
     def start(self) -> ThreadedServer:
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no per-request lines in tests
         self._server = make_server(LOOPBACK, self.port, self.app, threaded=True)
         self._server.daemon_threads = True  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -57,6 +59,7 @@ class ThreadedServer:
 
 def serve_forever(app: Any, port: int = 0) -> None:
     """Serve ``app`` in the foreground, printing ``LISTENING <url>`` once bound (for parents)."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     server = make_server(LOOPBACK, port, app, threaded=True)
     server.daemon_threads = True  # type: ignore[attr-defined]
     print(f"LISTENING http://{LOOPBACK}:{server.server_port}", flush=True)

@@ -176,6 +176,11 @@ class BrowserSession:
         return sorted({urlsplit(u).netloc for u in self._refused})
 
     async def goto(self, url: str, *, timeout: float) -> None:
+        if self._page is not None and _same_document(self._page.url, url):
+            # A fragment-only change would not reload a single-page app: its previous view
+            # could still be on screen when we read it. Load the document afresh instead, as
+            # a person opening a bookmark would.
+            await self._page.goto("about:blank")
         try:
             response = await self.page.goto(url, timeout=timeout * 1000, wait_until="load")
         except PlaywrightTimeout:
@@ -284,6 +289,10 @@ class BrowserSession:
                 from None
         except PlaywrightError:
             pass
+
+
+def _same_document(current: str, target: str) -> bool:
+    return urlsplit(current)._replace(fragment="") == urlsplit(target)._replace(fragment="")
 
 
 def _net_reason(message: str) -> str:

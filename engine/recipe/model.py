@@ -76,6 +76,9 @@ class Rule(_Strict):
         default=None, pattern=r"^[a-z0-9_]+$", description="Refines the error code: kind.reason."
     )
     message: str | None = None
+    retry_after: str | None = Field(
+        default=None, description="Selector whose value is the retry delay in seconds, for "
+        "pages that show it (single-page apps never expose the Retry-After header).")
 
     @model_validator(mode="after")
     def _needs_condition(self) -> Rule:

@@ -82,7 +82,7 @@ def classify(rules: list[tuple[str, Rule]], page: PageSnapshot, *, step: str) ->
         if condition_met(rule, page):
             message = rule.message or _default_message(kind, rule, page)
             return error_for(kind, message, reason=rule.reason, step=step, url=page.url,
-                             selector=rule.css, retry_after=retry_after_seconds(page.headers),
+                             selector=rule.css, retry_after=_rule_retry_after(rule, page),
                              details={"status": page.status} if page.status else None)
     return classify_status(page, step=step)
 
@@ -103,6 +103,15 @@ def classify_status(page: PageSnapshot, *, step: str) -> SyncError | None:
                            step=step, url=page.url, retry_after=retry,
                            details={"status": status})
     return None
+
+
+def _rule_retry_after(rule: Rule, page: PageSnapshot) -> int | None:
+    if rule.retry_after:
+        found = select(page.selector, rule.retry_after).get()
+        value = "" if found is None else clean_text(found)
+        if value.isdigit():
+            return int(value)
+    return retry_after_seconds(page.headers)
 
 
 def _default_message(kind: str, rule: Rule, page: PageSnapshot) -> str:
