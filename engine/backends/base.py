@@ -81,6 +81,10 @@ class Backend(Protocol):
     @property
     def refused_hosts(self) -> list[str]: ...
 
+    @property
+    def pending_requests(self) -> list[str]:
+        """Requests still waiting for an answer (a page that has not finished loading)."""
+
     async def goto(self, url: str, *, timeout: float) -> None: ...
 
     async def fill(self, selector: str, value: str, *, timeout: float) -> None: ...

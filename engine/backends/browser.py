@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 import fnmatch
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -40,6 +41,10 @@ from engine.errors import BrowserNotFound, EngineError
 BLOCKED_RESOURCES = frozenset({"image", "font", "media", "stylesheet"})
 
 RouteHandler = Callable[[Route, Request], Awaitable[None]]
+FetchHook = Callable[[str, float, Callable[[str, float], Awaitable[FetchResponse]]],
+                     Awaitable[FetchResponse]]
+"""Wraps ``fetch()``'s network call (url, timeout, the real GET): ``fetch`` uses
+``context.request``, which no route sees, so recording and replay intercept it here."""
 
 
 def host_allowed(url: str, allowed: list[str]) -> bool:
@@ -83,7 +88,8 @@ class BrowserHost:
             return self._browser
 
     async def new_session(self, *, allowed_domains: list[str], block_resources: bool = True,
-                          route_handler: RouteHandler | None = None) -> BrowserSession:
+                          route_handler: RouteHandler | None = None,
+                          fetch_hook: FetchHook | None = None) -> BrowserSession:
         browser = await self.start()
         try:
             context = await browser.new_context(
@@ -94,6 +100,7 @@ class BrowserHost:
             raise EngineError(f"browser context could not be created: {exc}",
                               reason="browser_crashed") from None
         session = BrowserSession(context, allowed_domains, block_resources, route_handler)
+        session.fetch_hook = fetch_hook
         await session.open()
         return session
 
@@ -117,10 +124,12 @@ class BrowserSession:
         self._allowed = allowed_domains
         self._block_resources = block_resources
         self._route_handler = route_handler
+        self.fetch_hook: FetchHook | None = None
         self._page: Page | None = None
         self._status: int | None = None
         self._headers: dict[str, str] = {}
         self._refused: list[str] = []
+        self._inflight: dict[Request, float] = {}
         self.requests_made = 0
 
     # -- set-up ---------------------------------------------------------------------------
@@ -128,6 +137,16 @@ class BrowserSession:
         await self._context.route("**/*", self._route)
         self._page = await self._context.new_page()
         self._page.on("response", self._on_response)
+        self._page.on("request", self._on_request)
+        self._page.on("requestfinished", self._on_request_done)
+        self._page.on("requestfailed", self._on_request_done)
+
+    def _on_request(self, request: Request) -> None:
+        if request.resource_type in ("document", "xhr", "fetch"):
+            self._inflight[request] = time.monotonic()
+
+    def _on_request_done(self, request: Request) -> None:
+        self._inflight.pop(request, None)
 
     async def _route(self, route: Route, request: Request) -> None:
         if not host_allowed(request.url, self._allowed):
@@ -170,6 +189,13 @@ class BrowserSession:
     @property
     def headers(self) -> dict[str, str]:
         return dict(self._headers)
+
+    @property
+    def pending_requests(self) -> list[str]:
+        """Document and data requests still unanswered after a second: a page waiting on
+        them has not finished loading, whatever its DOM looks like."""
+        now = time.monotonic()
+        return [r.url for r, started in self._inflight.items() if now - started > 1.0]
 
     @property
     def refused_hosts(self) -> list[str]:
@@ -235,15 +261,22 @@ class BrowserSession:
             self._refused.append(absolute)
             raise RequestRefused(absolute)
         try:
-            response = await self._context.request.get(absolute, timeout=timeout * 1000)
-            text = await response.text()
+            if self.fetch_hook is not None:
+                fetched = await self.fetch_hook(absolute, timeout, self._network_get)
+            else:
+                fetched = await self._network_get(absolute, timeout)
         except PlaywrightTimeout:
             raise NavigationFailed(absolute, "no response in time", timed_out=True) from None
         except PlaywrightError as exc:
             raise NavigationFailed(absolute, _net_reason(str(exc))) from None
         self.requests_made += 1
+        self._status, self._headers = fetched.status, dict(fetched.headers)
+        return fetched
+
+    async def _network_get(self, url: str, timeout: float) -> FetchResponse:
+        response = await self._context.request.get(url, timeout=timeout * 1000)
+        text = await response.text()
         headers = {k.lower(): v for k, v in response.headers.items()}
-        self._status, self._headers = response.status, headers
         return FetchResponse(url=response.url, status=response.status, text=text, headers=headers)
 
     async def cookies(self) -> list[Cookie]:
@@ -272,7 +305,11 @@ class BrowserSession:
         locator = locator.nth(nth) if nth is not None else locator.first
         try:
             await do(locator)
-        except PlaywrightTimeout:
+        except PlaywrightTimeout as exc:
+            if "action done" in str(exc) or "navigation" in str(exc):
+                # the element was there and acted upon; the page it led to never loaded
+                raise NavigationFailed(self.url, "the next page did not load in time",
+                                       timed_out=True) from None
             raise ElementMissing(selector, self.url, action) from None
         except PlaywrightError as exc:
             message = str(exc).splitlines()[0]

@@ -88,9 +88,8 @@ class ListReader:
             if self.block.wait_for:
                 found = await ctx.wait_any(step, [_css(self.block.wait_for)], timeout)
                 if found is None:
-                    raise RecipeBroken("the page never showed the element to wait for",
-                                       reason="element_missing", step=step,
-                                       selector=self.block.wait_for, url=backend.url)
+                    raise ctx.not_found(step, self.block.wait_for,
+                                        "the page never showed the element to wait for")
             html = (await ctx.check(step)).html
             if self.block.load_more:
                 html = await self._load_all(step, timeout, html)

@@ -129,6 +129,15 @@ class SyncContext:
                 return None
             await asyncio.sleep(0.1)
 
+    def not_found(self, step: str, what: str | None, message: str) -> SyncError:
+        """A wait timed out: the site is slow if it still owes us answers, else it changed."""
+        pending = self.backend.pending_requests
+        if pending:
+            return Unavailable("the institution's server did not answer in time",
+                               reason="timeout", step=step, url=pending[0])
+        return RecipeBroken(message, reason="expectation_failed", step=step, selector=what,
+                            url=self.backend.url)
+
     def translate(self, exc: Exception, step: str) -> SyncError:
         """Turn a backend failure into the taxonomy, naming the step."""
         if isinstance(exc, SyncError):
@@ -141,6 +150,8 @@ class SyncContext:
                                reason="timeout" if exc.timed_out else "network", step=step,
                                url=exc.url)
         if isinstance(exc, ElementMissing):
+            if self.backend.pending_requests:
+                return self.not_found(step, exc.selector, "")
             return RecipeBroken(f"no element matches the selector to {exc.action}",
                                 reason="element_missing", step=step, selector=exc.selector,
                                 url=exc.url)

@@ -70,8 +70,7 @@ async def _run_step(ctx: SyncContext, step: AnyStep, index: int, name: str,
         condition = step.wait_for if isinstance(step, WaitForStep) else step.expect
         if await ctx.wait_any(name, [condition], timeout) is None:
             what = condition.css or condition.text or condition.url
-            raise RecipeBroken("the page never showed what this step expects", reason=(
-                "expectation_failed"), step=name, selector=what, url=backend.url)
+            raise ctx.not_found(name, what, "the page never showed what this step expects")
     elif isinstance(step, KeypadStep):
         await _keypad(ctx, step.keypad, name, timeout)
     elif isinstance(step, OtpStep):
