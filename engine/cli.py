@@ -110,7 +110,8 @@ def run(recipe_path: str, credentials_file: str | None, as_json: bool, base_url:
     """Synchronize one institution with RECIPE and print what came back."""
     recipe = _load(recipe_path)
     interactive = sys.stdin.isatty()
-    credentials = read_credentials(recipe, credentials_file, interactive)
+    credentials = ({} if otp_code and not credentials_file
+                   else read_credentials(recipe, credentials_file, interactive))
     folder = _state_dir(state_dir, recipe.institution.id)
     session_file, resume_file = folder / "session.state", folder / "resume.state"
     options = SyncOptions(

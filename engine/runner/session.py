@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.backends.base import Backend, Cookie
-from engine.errors import EngineError, RecipeBroken, SyncError, Unavailable
+from engine.errors import ChallengeRequired, EngineError, RecipeBroken, SyncError, Unavailable
 from engine.models import SyncResult
 from engine.recipe.model import Recipe
 from engine.runner.collect import collect
@@ -42,6 +42,9 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
                    credentials: Mapping[str, str | Secret],
                    options: SyncOptions | None = None) -> SyncResult:
     options = options or SyncOptions()
+    if options.resume_state:
+        # resuming continues after the password was typed: it is not needed again
+        credentials = {**{c.name: "" for c in recipe.credentials}, **credentials}
     secrets = prepare_credentials(recipe, credentials)
     redactor = Redactor(s.reveal() for name, s in secrets.items())
     started = time.perf_counter()
@@ -61,6 +64,8 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
     except SyncError as exc:
         if isinstance(exc, RecipeBroken) and ctx is not None and options.evidence_dir:
             await _save_evidence(ctx, exc, options.evidence_dir)
+        if isinstance(exc, ChallengeRequired):
+            result.resume_state = exc.resume_state
         result.error = exc.info()
     except Exception as exc:
         result.error = EngineError(f"{type(exc).__name__}: {exc}", reason="crash").info()
