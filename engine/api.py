@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.backends.base import Backend
 from engine.backends.browser import BrowserHost
+from engine.backends.http import HttpSession
 from engine.models import SyncResult
 from engine.recipe import Recipe, load_recipe
 from engine.runner.context import SyncOptions
@@ -56,6 +57,8 @@ class Engine:
         loaded: Recipe = recipe
 
         async def open_backend() -> Backend:
+            if loaded.institution.backend == "http":  # an API sync never starts a browser
+                return HttpSession(allowed_domains=loaded.institution.allowed_domains)
             return await self._host.new_session(
                 allowed_domains=loaded.institution.allowed_domains,
                 block_resources=self._block_resources)

@@ -53,9 +53,11 @@ class Redactor:
         for value in secrets:
             self.add(value)
 
-    def add(self, value: str) -> None:
-        # Very short values (a 1-digit PIN) would shred ordinary text; 3+ chars is the floor.
-        if len(value) < 3:
+    def add(self, value: str, *, min_length: int = 3) -> None:
+        """Mask ``value`` from now on. Values shorter than ``min_length`` are skipped: masking
+        a 2-digit PIN, or a login such as "demo", would shred ordinary text (amounts, the
+        institution's own name) while protecting nothing."""
+        if len(value) < min_length:
             return
         forms = {value, quote(value, safe=""), quote_plus(value), html.escape(value)}
         self._needles.extend(form for form in forms if form not in self._needles)

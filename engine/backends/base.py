@@ -35,6 +35,10 @@ class ElementMissing(BackendFailure):
         self.action = action
 
 
+class BackendCrashed(BackendFailure):
+    """The browser (or its connection) died under us: our fault, not the site's."""
+
+
 class RequestRefused(BackendFailure):
     """A request to a host outside ``allowed_domains`` was refused."""
 

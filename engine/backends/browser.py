@@ -29,6 +29,7 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from engine.backends.base import (
+    BackendCrashed,
     Cookie,
     ElementMissing,
     FetchResponse,
@@ -90,7 +91,7 @@ class BrowserHost:
     async def new_session(self, *, allowed_domains: list[str], block_resources: bool = True,
                           route_handler: RouteHandler | None = None,
                           fetch_hook: FetchHook | None = None) -> BrowserSession:
-        browser = await self.start()
+        browser = await self.start()  # relaunches a browser that crashed
         try:
             context = await browser.new_context(
                 locale="fr-FR", timezone_id="Europe/Paris", service_workers="block",
@@ -213,6 +214,7 @@ class BrowserSession:
             raise NavigationFailed(url, "no response in time", timed_out=True) from None
         except PlaywrightError as exc:
             message = str(exc).splitlines()[0]
+            self._raise_if_crashed(message)
             if "ERR_BLOCKED_BY_CLIENT" in message and not host_allowed(url, self._allowed):
                 raise RequestRefused(url) from None
             raise NavigationFailed(url, _net_reason(message)) from None
@@ -244,10 +246,15 @@ class BrowserSession:
         for _ in range(20):
             try:
                 return await self.page.content()
-            except PlaywrightError:
+            except PlaywrightError as exc:
+                self._raise_if_crashed(str(exc))
                 # "page is navigating": ask again once the new document is there
                 await asyncio.sleep(0.05)
-        return await self.page.content()
+        try:
+            return await self.page.content()
+        except PlaywrightError as exc:
+            self._raise_if_crashed(str(exc))
+            raise
 
     async def screenshot(self) -> bytes | None:
         try:
@@ -268,6 +275,7 @@ class BrowserSession:
         except PlaywrightTimeout:
             raise NavigationFailed(absolute, "no response in time", timed_out=True) from None
         except PlaywrightError as exc:
+            self._raise_if_crashed(str(exc))
             raise NavigationFailed(absolute, _net_reason(str(exc))) from None
         self.requests_made += 1
         self._status, self._headers = fetched.status, dict(fetched.headers)
@@ -299,6 +307,11 @@ class BrowserSession:
             await asyncio.wait_for(self._context.close(), timeout=10)
 
     # -- helpers ----------------------------------------------------------------------------
+    def _raise_if_crashed(self, message: str) -> None:
+        browser = self._context.browser
+        if (browser is not None and not browser.is_connected()) or "has been closed" in message:
+            raise BackendCrashed("the browser closed or crashed during the sync")
+
     async def _act(self, selector: str, action: str, do: Callable[[Any], Awaitable[Any]],
                    timeout: float, nth: int | None = None) -> None:
         locator = self.page.locator(selector)
@@ -313,6 +326,7 @@ class BrowserSession:
             raise ElementMissing(selector, self.url, action) from None
         except PlaywrightError as exc:
             message = str(exc).splitlines()[0]
+            self._raise_if_crashed(message)
             if "net::" in message:
                 raise NavigationFailed(self.url, _net_reason(message)) from None
             raise ElementMissing(selector, self.url, action) from None

@@ -20,6 +20,7 @@ does. It is a context variable, so a replay affects only the syncs run inside it
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import logging
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
@@ -35,7 +36,6 @@ from engine.backends.base import (
     NavigationFailed,
     RequestRefused,
 )
-from engine.backends.browser import host_allowed
 from engine.errors import EngineError
 
 USER_AGENT = "bank-sync-engine/0.1 (+api)"
@@ -137,7 +137,7 @@ class HttpSession:
         status. Raises ``RequestRefused`` for other hosts and ``NavigationFailed`` when no
         usable answer came back."""
         absolute = urljoin(self._url or url, url)
-        if not host_allowed(absolute, self._allowed) or not urlsplit(absolute).hostname:
+        if not host_allowed(absolute, self._allowed):
             self._refused.append(absolute)
             raise RequestRefused(_without_query(absolute))
         try:
@@ -147,8 +147,7 @@ class HttpSession:
             )
         except (httpx.InvalidURL, ValueError) as exc:
             raise NavigationFailed(_without_query(absolute), f"invalid request: {exc}") from None
-        if basic_auth is not None:
-            request = next(httpx.BasicAuth(*basic_auth).auth_flow(request))
+        auth = httpx.BasicAuth(*basic_auth) if basic_auth is not None else None
         hook = request_hook.get()
         outgoing = OutgoingRequest(request.method, str(request.url),
                                    {k.lower(): v for k, v in request.headers.items()},
@@ -161,8 +160,8 @@ class HttpSession:
         shown = _without_query(outgoing.url)
         self._in_flight.append(shown)
         try:
-            response = await self._client.send(request)
-            body = await response.aread()
+            response = await self._client.send(request, auth=auth)
+            await response.aread()
         except httpx.TimeoutException:
             raise NavigationFailed(shown, "no response in time", timed_out=True) from None
         except httpx.HTTPError as exc:
@@ -172,7 +171,7 @@ class HttpSession:
         self.requests_made += 1
         answer = FetchResponse(
             url=str(response.url), status=response.status_code,
-            text=body.decode(response.encoding or "utf-8", errors="replace"),
+            text=response.text,
             headers={k.lower(): v for k, v in response.headers.items()},
         )
         if hook is not None:
@@ -232,7 +231,7 @@ class HttpSession:
         return [
             Cookie(name=c.name, value=c.value or "", domain=c.domain, path=c.path,
                    expires=float(c.expires) if c.expires is not None else -1,
-                   secure=c.secure)
+                   http_only=c.has_nonstandard_attr("HttpOnly"), secure=c.secure)
             for c in self._client.cookies.jar
         ]
 
@@ -242,6 +241,15 @@ class HttpSession:
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+def host_allowed(url: str, allowed: list[str]) -> bool:
+    """Exact host or shell-style pattern (``*.example.com``); a URL without a host never is.
+
+    The browser backend has its own copy that also admits data:/blob: URLs; this one stays free
+    of Playwright so an API-only deployment does not need it."""
+    host = urlsplit(url).hostname or ""
+    return bool(host) and any(host == p or fnmatch.fnmatch(host, p) for p in allowed)
 
 
 def _no_page(action: str, selector: str) -> EngineError:

@@ -16,6 +16,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -338,6 +339,10 @@ class ScrubRules(_Strict):
 
 # ----------------------------------------------------------------------------- recipe
 
+# Imported here, not at the top: the api section builds on ListBlock and DetectKind above.
+from engine.recipe.api import ApiSpec, api_models, check_sections  # noqa: E402
+
+
 class Recipe(_Strict):
     version: Literal[1] = 1
     institution: Institution
@@ -347,19 +352,29 @@ class Recipe(_Strict):
         default_factory=dict,
         description="Checked after every step, in file order; the first match classifies.",
     )
-    login: list[Step] = Field(min_length=1)
+    login: list[Step] = Field(
+        default_factory=list, validate_default=True,
+        description="Browser recipes: the login steps. HTTP recipes authenticate in api.auth.")
     accounts: ListBlock
     transactions: ListBlock | None = None
     holdings: ListBlock | None = None
     scrub: ScrubRules = ScrubRules()
+    api: ApiSpec | None = Field(default=None, validate_default=True,
+                                description="HTTP recipes: OAuth2, calls and answer rules.")
+
+    @field_validator("login", "detect", "api")
+    @classmethod
+    def _fits_backend(cls, value: Any, info: ValidationInfo) -> Any:
+        return check_sections(info.field_name or "", value, info.data)
 
     @model_validator(mode="after")
     def _check_references(self) -> Recipe:
         names = [c.name for c in self.credentials]
         if len(names) != len(set(names)):
             raise ValueError("credential names must be unique")
+        provided = set(self.accounts.fields) | (self.api.account_fields() if self.api else set())
         for field in ("id", "label", "balance"):
-            if field not in self.accounts.fields:
+            if field not in provided:
                 raise ValueError(f"accounts.fields needs '{field}'")
         return self
 
@@ -378,4 +393,4 @@ def recipe_models() -> list[type[BaseModel]]:
     """Every model of the language (for hints and documentation)."""
     return [Institution, CredentialField, Timeouts, Rule, Condition, FillSpec, ClickSpec,
             PressSpec, SelectSpec, KeypadSpec, OtpSpec, DateParse, FieldSpec, ListBlock,
-            ScrubRules, Recipe]
+            ScrubRules, Recipe, *api_models()]

@@ -2,7 +2,8 @@
 
 No expressions, filters, loops or attribute access beyond one level: recipes are data, and a
 general template engine would be a way to run code. Namespaces: ``credentials`` (declared
-credential fields), ``account`` (fields extracted for the current account) and ``institution``.
+credential fields), ``account`` (fields extracted for the current account), ``institution``,
+and ``consent`` (values an API recipe saves from its consent answer, see ``recipe/api.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 
 from engine.secrets import Secret
 
-NAMESPACES = ("credentials", "account", "institution")
+NAMESPACES = ("credentials", "account", "institution", "consent")
 _PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\.([A-Za-z0-9_]+)\s*\}\}")
 _ANY_BRACES = re.compile(r"\{\{.*?\}\}|\{%|\{#")
 

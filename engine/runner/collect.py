@@ -174,7 +174,7 @@ async def collect(ctx: SyncContext, result: SyncResult) -> None:
                 rows = await reader.read(ctx.url(block_or_none.goto or "", record), record,
                                          ctx.options.since if name == "transactions" else None)
             except SyncError as exc:
-                if exc.kind.value not in PER_ACCOUNT_KINDS:
+                if exc.kind.value not in PER_ACCOUNT_KINDS or exc.reason == "browser_crashed":
                     raise
                 exc.account_id = account.id
                 result.account_failures.append(

@@ -9,7 +9,13 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urljoin
 
-from engine.backends.base import Backend, ElementMissing, NavigationFailed, RequestRefused
+from engine.backends.base import (
+    Backend,
+    BackendCrashed,
+    ElementMissing,
+    NavigationFailed,
+    RequestRefused,
+)
 from engine.errors import EngineError, RecipeBroken, SyncError, Unavailable
 from engine.recipe.model import Condition, Recipe
 from engine.recipe.templates import Context, render
@@ -142,6 +148,8 @@ class SyncContext:
         """Turn a backend failure into the taxonomy, naming the step."""
         if isinstance(exc, SyncError):
             return exc
+        if isinstance(exc, BackendCrashed):
+            return EngineError(str(exc), reason="browser_crashed", step=step)
         if isinstance(exc, RequestRefused):
             return RecipeBroken("the recipe tried to reach a host outside allowed_domains",
                                 reason="host_refused", step=step, url=exc.url)

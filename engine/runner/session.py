@@ -17,6 +17,7 @@ from engine.backends.base import Backend, Cookie
 from engine.errors import ChallengeRequired, EngineError, RecipeBroken, SyncError, Unavailable
 from engine.models import SyncResult
 from engine.recipe.model import Recipe
+from engine.runner.api_flow import run_api_flow
 from engine.runner.collect import collect
 from engine.runner.context import SyncContext, SyncOptions
 from engine.runner.login import run_login
@@ -46,7 +47,11 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
         # resuming continues after the password was typed: it is not needed again
         credentials = {**{c.name: "" for c in recipe.credentials}, **credentials}
     secrets = prepare_credentials(recipe, credentials)
-    redactor = Redactor(s.reveal() for name, s in secrets.items())
+    redactor = Redactor()
+    secret_names = {c.name for c in recipe.credentials if c.secret}
+    for name, value in secrets.items():
+        # passwords are masked wherever they appear; identifiers when distinctive enough
+        redactor.add(value.reveal(), min_length=3 if name in secret_names else 6)
     started = time.perf_counter()
     result = SyncResult(institution=recipe.institution.id, started_at=datetime.now(UTC))
     deadline = options.timeout or recipe.timeouts.sync
@@ -85,6 +90,9 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
 
 async def _sync(ctx: SyncContext, result: SyncResult) -> None:
     options, recipe = ctx.options, ctx.recipe
+    if recipe.institution.backend == "http":
+        await run_api_flow(ctx, result)  # OAuth2 + JSON calls instead of login pages
+        return
     phase = time.perf_counter()
     start_step = 0
     if options.session_state and options.state_key:

@@ -18,6 +18,7 @@ lands in a command line visible in ``ps`` or in shell history.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,9 @@ REPO_RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 
 JOB_TTL_SECONDS = 24 * 3600
 """How long a job's status and (encrypted) result stay readable by the backend."""
+RECIPE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+"""Recipe ids name a file under the recipes folder; anything else could escape it."""
+
 QUEUED_SECRETS_TTL_SECONDS = 3600
 """How long credentials wait for a worker; a job older than that fails as ``job_expired``
 rather than keeping a password in Redis indefinitely."""

@@ -1,0 +1,446 @@
+"""``engine drift``: record the live site afresh and say what changed *for the recipe*.
+
+Why judged only on what the recipe selects: sites change all the time in ways that do not
+matter (a promo banner, new marketing text, reordered footer links). Like changedetection.io
+applying its filters before comparing, drift compares only what the recipe's selectors pick:
+the login controls, the rows, the fields and their formats. Both recordings are re-extracted
+with the *current* recipe, so a comparison is never skewed by the recipe having changed since
+the fixture was saved.
+
+Severities: ``broken`` (the recipe fails or will fail: a selector that matched and no longer
+does, a value that parsed and no longer does, a live ``recipe_broken``), ``changed`` (the recipe
+still works but what it reads changed shape: a new date format, other markup under the same
+selectors), ``notice`` (row or page counts moved, stages not reached). Drift = broken or changed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from parsel import Selector
+
+from engine.api import Engine
+from engine.errors import ErrorKind
+from engine.extraction.records import count_matches, select
+from engine.extraction.transforms import clean_text
+from engine.harness.canary import error_matches, exchange_html, read_exchanges
+from engine.harness.check import (
+    account_records,
+    block_for_stage,
+    extract_snapshot,
+    snapshot_path,
+)
+from engine.harness.fixture import Fixture, SnapshotInfo, load_fixture
+from engine.harness.record import record_scenario
+from engine.models import SyncResult
+from engine.recipe import Recipe, load_recipe
+from engine.recipe.model import (
+    ClickStep,
+    ExpectStep,
+    FieldSpec,
+    FillStep,
+    KeypadStep,
+    ListBlock,
+    OtpStep,
+    PressStep,
+    SelectStep,
+    WaitForStep,
+    describe_step,
+)
+
+EXIT_NO_DRIFT, EXIT_DRIFT, EXIT_INCONCLUSIVE = 0, 1, 3
+
+
+@dataclass
+class Finding:
+    severity: str
+    """broken, changed or notice."""
+    stage: str
+    step: str
+    """Where in the recipe: ``login[1] fill``, ``transactions.each``, ``accounts.fields.id``."""
+    selector: str | None
+    message: str
+    before: Any = None
+    after: Any = None
+
+
+@dataclass
+class DriftReport:
+    institution: str
+    scenario: str
+    saved_dir: Path
+    fresh_dir: Path | None = None
+    base_url: str | None = None
+    live_error: dict[str, Any] | None = None
+    findings: list[Finding] = field(default_factory=list)
+    pages_compared: int = 0
+    inconclusive: str | None = None
+    recording_ms: float = 0.0
+    compare_ms: float = 0.0
+
+    @property
+    def drifted(self) -> bool:
+        return any(f.severity in ("broken", "changed") for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        if self.drifted:
+            return EXIT_DRIFT
+        return EXIT_INCONCLUSIVE if self.inconclusive else EXIT_NO_DRIFT
+
+    def broken(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "broken"]
+
+
+# ----------------------------------------------------------------------------- per-stage stats
+
+@dataclass
+class _FieldStats:
+    matched: int = 0
+    empty: int = 0
+    unparsable: int = 0
+    page_matches: int = 0
+    shapes: dict[str, str] = field(default_factory=dict)
+    """Shape of the raw text → one example value (parsed fields only)."""
+
+
+@dataclass
+class _StageStats:
+    rows: int = 0
+    pages: int = 0
+    fields: dict[str, _FieldStats] = field(default_factory=dict)
+    block_selectors: dict[str, int] = field(default_factory=dict)
+    per_page: dict[tuple[str | None, int], tuple[int, frozenset[str]]] = field(
+        default_factory=dict)
+
+
+def value_shape(value: str) -> str:
+    """A value's format with its data removed: '12/11/2026' → '9/9/9', '-1 234,56 €' →
+    '-9,9 €', '12 nov. 2026' → '9 a. 9'. Thousands separators are dropped so magnitudes
+    compare equal."""
+    text = clean_text(value)
+    text = re.sub(r"(?<=\d)[\s.'’\u202f\u00a0](?=\d{3}(?!\d))", "", text)
+    text = re.sub(r"\d+", "9", text)
+    return re.sub(r"[^\W\d_]+", "a", text)
+
+
+def _raw_text(row: Selector, spec: FieldSpec) -> str | None:
+    selector = spec.css or spec.xpath
+    if not selector:
+        return None
+    matches = select(row, selector)
+    if not matches:
+        return None
+    node = matches[0]
+    if spec.attr is not None:
+        return str(node.attrib.get(spec.attr, ""))
+    return node.root if isinstance(node.root, str) else str(node.xpath("string()").get() or "")
+
+
+def _node_sig(row: Selector, spec: FieldSpec) -> str:
+    selector = spec.css or spec.xpath
+    if not selector:
+        return "-"
+    matches = select(row, selector)
+    if not matches:
+        return "∅"
+    node = matches[0]
+    if isinstance(node.root, str):
+        return "text"
+    return f"{node.root.tag}.{'.'.join(sorted(str(node.attrib.get('class', '')).split()))}"
+
+
+def stage_stats(recipe: Recipe, fixture: Fixture) -> dict[str, _StageStats]:
+    """Extract every snapshot of ``fixture`` with the current recipe and summarize per stage."""
+    out: dict[str, _StageStats] = {}
+    accounts = account_records(recipe, fixture)
+    for info in fixture.snapshots:
+        block = block_for_stage(recipe, info.stage)
+        path = snapshot_path(fixture.path, info)
+        if block is None or not path.exists():
+            continue
+        html = path.read_text(encoding="utf-8")
+        extraction = extract_snapshot(recipe, fixture, info, html, accounts)
+        assert extraction is not None
+        stats = out.setdefault(info.stage, _StageStats())
+        stats.pages += 1
+        stats.rows += extraction.rows
+        _add_page(stats, info, block, html, extraction.fields)
+    return out
+
+
+def _add_page(stats: _StageStats, info: SnapshotInfo, block: ListBlock, html: str,
+              field_stats: Mapping[str, Any]) -> None:
+    specs = block.field_specs()
+    rows: list[Selector] = []
+    if block.format == "html":
+        root = Selector(text=html)
+        rows = list(select(root, block.each))
+        for name in ("next_page", "wait_for"):
+            selector = getattr(block, name)
+            if selector:
+                stats.block_selectors[name] = stats.block_selectors.get(name, 0) + \
+                    count_matches(html, selector)
+    skeletons = set()
+    for row in rows:
+        root_tag = row.root.tag if not isinstance(row.root, str) else "text"
+        skeletons.add(root_tag + "|" + "|".join(_node_sig(row, s) for s in specs.values()))
+    stats.per_page[(info.account_id, info.page_number)] = (len(rows), frozenset(skeletons))
+    for name, spec in specs.items():
+        fs = stats.fields.setdefault(name, _FieldStats())
+        stat = field_stats[name]
+        fs.matched += stat.matched
+        fs.empty += stat.empty
+        fs.unparsable += stat.unparsable
+        selector = spec.css or spec.xpath
+        if selector and not selector.startswith("::") and block.format == "html":
+            fs.page_matches += count_matches(html, selector)
+        if spec.parse is not None or spec.map is not None:
+            for row in rows:
+                raw = _raw_text(row, spec)
+                if raw:
+                    fs.shapes.setdefault(value_shape(raw), clean_text(raw)[:40])
+
+
+# ----------------------------------------------------------------------------- comparison
+
+def compare_stages(recipe: Recipe, saved: dict[str, _StageStats],
+                   fresh: dict[str, _StageStats], live_ok: bool) -> list[Finding]:
+    findings: list[Finding] = []
+    for stage, before in saved.items():
+        block = block_for_stage(recipe, stage)
+        assert block is not None
+        after = fresh.get(stage)
+        if after is None:
+            severity = "broken" if live_ok else "notice"
+            findings.append(Finding(severity, stage, stage, None, (
+                "never reached in the new recording" if live_ok else
+                "not reached: the live sync stopped before it"), before.pages, 0))
+            continue
+        findings.extend(_compare_stage(stage, block, before, after))
+    return findings
+
+
+def _compare_stage(stage: str, block: ListBlock, before: _StageStats,
+                   after: _StageStats) -> list[Finding]:
+    out: list[Finding] = []
+    rows_lost = before.rows > 0 and after.rows == 0
+    if rows_lost:
+        out.append(Finding("broken", stage, f"{stage}.each", block.each,
+                           f"row selector matched {before.rows} rows on {before.pages} page(s) "
+                           f"before, 0 now", before.rows, 0))
+    for name, selector_count in before.block_selectors.items():
+        now = after.block_selectors.get(name, 0)
+        if selector_count and not now:
+            out.append(Finding("broken", stage, f"{stage}.{name}", getattr(block, name),
+                               f"matched on {selector_count} page(s) before, none now",
+                               selector_count, 0))
+    specs = block.field_specs()
+    for name, fb in before.fields.items():
+        fa = after.fields.get(name, _FieldStats())
+        spec, step = specs[name], f"{stage}.fields.{name}"
+        if rows_lost:
+            if fb.page_matches and not fa.page_matches:
+                out.append(Finding("broken", stage, step, spec.selector,
+                                   f"matched {fb.page_matches} node(s) on the pages before, "
+                                   "0 now (searched whole pages: the rows are gone)",
+                                   fb.page_matches, 0))
+            continue
+        if fb.matched and not fa.matched:
+            out.append(Finding("broken", stage, step, spec.selector,
+                               f"matched in {fb.matched} row(s) before, 0 now", fb.matched, 0))
+            continue
+        if not fb.unparsable and fa.unparsable:
+            example = next(iter(set(fa.shapes) - set(fb.shapes)), None)
+            out.append(Finding("broken", stage, step, spec.selector,
+                               f"parsed before, {fa.unparsable} value(s) unparsable now"
+                               + (f" (e.g. {fa.shapes[example]!r})" if example else ""),
+                               sorted(fb.shapes.values()), sorted(fa.shapes.values())))
+            continue
+        if fb.shapes and fa.shapes and not set(fb.shapes) & set(fa.shapes):
+            out.append(Finding("changed", stage, step, spec.selector,
+                               f"value format changed: {_examples(fb)} → {_examples(fa)}",
+                               sorted(fb.shapes), sorted(fa.shapes)))
+        if not fb.empty and fa.empty:
+            severity = "broken" if spec.required and spec.default is None else "changed"
+            out.append(Finding(severity, stage, step, spec.selector,
+                               f"empty in {fa.empty} row(s) now, never before", 0, fa.empty))
+    if not rows_lost:
+        out.extend(_compare_pages(stage, block, before, after))
+    return out
+
+
+def _examples(stats: _FieldStats) -> str:
+    return ", ".join(repr(v) for v in list(stats.shapes.values())[:2])
+
+
+def _compare_pages(stage: str, block: ListBlock, before: _StageStats,
+                   after: _StageStats) -> list[Finding]:
+    out: list[Finding] = []
+    if before.pages != after.pages:
+        out.append(Finding("notice", stage, stage, None,
+                           f"{before.pages} page(s) before, {after.pages} now", before.pages,
+                           after.pages))
+    pairs = list(zip(before.per_page.items(), after.per_page.items(), strict=False))
+    by_key = dict(after.per_page)
+    for (key, (rows_b, skel_b)), (_, positional) in pairs:
+        rows_a, skel_a = by_key.get(key, positional)
+        where = f"page {key[1]}" + (f" of account {key[0]}" if key[0] else "")
+        if rows_b != rows_a:
+            out.append(Finding("notice", stage, f"{stage}.each", block.each,
+                               f"{where}: {rows_b} rows before, {rows_a} now", rows_b, rows_a))
+        if skel_b and skel_a and not skel_b & skel_a:
+            out.append(Finding("changed", stage, f"{stage}.each", block.each,
+                               f"{where}: the markup under the recipe's selectors changed",
+                               sorted(skel_b)[:3], sorted(skel_a)[:3]))
+    return out
+
+
+def login_selectors(recipe: Recipe) -> list[tuple[str, str]]:
+    """(step name as the runner reports it, selector) for every login step with a selector."""
+    out: list[tuple[str, str]] = []
+    for index, step in enumerate(recipe.login):
+        name = describe_step(step, index)
+        if isinstance(step, FillStep):
+            out.append((name, step.fill.css))
+        elif isinstance(step, ClickStep) and not step.spec.optional:
+            out.append((name, step.spec.css))
+        elif isinstance(step, PressStep | SelectStep):
+            spec = step.press if isinstance(step, PressStep) else step.select
+            out.append((name, spec.css))
+        elif isinstance(step, KeypadStep):
+            out.append((name, step.keypad.buttons))
+        elif isinstance(step, OtpStep):
+            out.extend((name, s) for s in (step.otp.fill, step.otp.submit))
+        elif isinstance(step, ExpectStep | WaitForStep):
+            condition = step.expect if isinstance(step, ExpectStep) else step.wait_for
+            if condition.css:
+                out.append((name, condition.css))
+    return out
+
+
+def _documents(folder: Path) -> dict[str, list[str]]:
+    docs: dict[str, list[str]] = {}
+    for exchange in read_exchanges(folder):
+        body = exchange_html(exchange)
+        if body is not None:
+            key = f"{exchange.get('method', 'GET')} {urlsplit(str(exchange.get('url'))).path}"
+            docs.setdefault(key, []).append(body)
+    return docs
+
+
+def compare_login(recipe: Recipe, saved_dir: Path, fresh_dir: Path) -> list[Finding]:
+    """Login selectors that matched a recorded page before and match the same page no more."""
+    saved, fresh = _documents(saved_dir), _documents(fresh_dir)
+    out: list[Finding] = []
+    for step, selector in login_selectors(recipe):
+        for key, bodies in saved.items():
+            if key not in fresh:
+                continue
+            before = max(_safe_count(b, selector) for b in bodies)
+            after = max(_safe_count(b, selector) for b in fresh[key])
+            if before and not after:
+                out.append(Finding("broken", "login", step, selector,
+                                   f"{key}: matched {before} before, 0 now", before, 0))
+    return out
+
+
+def _safe_count(document: str, selector: str) -> int:
+    try:
+        return count_matches(document, selector)
+    except Exception:
+        return 0
+
+
+def compare(recipe: Recipe, saved: Fixture, fresh: Fixture, live: SyncResult | None,
+            report: DriftReport) -> DriftReport:
+    """Fill ``report`` with what changed between the saved and the fresh recording."""
+    started = time.perf_counter()
+    expected = saved.meta.get("expected_error")
+    error = live.error if live is not None else None
+    live_ok = error is None or (bool(expected) and error_matches(str(expected), error))
+    if error is not None:
+        report.live_error = error.model_dump(mode="json", exclude={"policy", "user_message"})
+        if not live_ok and error.kind == ErrorKind.RECIPE_BROKEN:
+            report.findings.append(Finding(
+                "broken", (error.step or "sync").split(" ", 1)[0].split("[", 1)[0], error.step
+                or "sync", error.selector, f"live sync failed ({error.code}): {error.message}"
+                + (f" at {error.url}" if error.url else "")))
+        elif not live_ok:
+            report.inconclusive = (f"the live sync failed with {error.code} ({error.message}); "
+                                   "drift cannot be judged past that point")
+    elif expected:
+        report.findings.append(Finding("notice", "sync", "sync", None,
+                                       f"the recording expected {expected}; the site no longer "
+                                       "shows it"))
+    for failure in live.account_failures if live is not None else []:
+        if failure.error.kind == ErrorKind.RECIPE_BROKEN:
+            report.findings.append(Finding(
+                "broken", failure.stage, failure.error.step or failure.stage,
+                failure.error.selector, f"account {failure.account_id}: {failure.error.message}"))
+    report.findings.extend(compare_login(recipe, saved.path, fresh.path))
+    saved_stats, fresh_stats = stage_stats(recipe, saved), stage_stats(recipe, fresh)
+    report.pages_compared = sum(s.pages for s in fresh_stats.values())
+    report.findings.extend(compare_stages(recipe, saved_stats, fresh_stats,
+                                          live_ok and not (live and live.account_failures)))
+    report.compare_ms = round((time.perf_counter() - started) * 1000, 1)
+    return report
+
+
+async def run_drift(recipe_path: Path, fixture_dir: Path, credentials: Mapping[str, str], *,
+                    base_url: str | None = None, engine: Engine | None = None,
+                    otp_code: str | None = None, keep: Path | None = None) -> DriftReport:
+    """Record the live site into a temporary folder (or ``keep``) and compare."""
+    recipe = load_recipe(recipe_path)
+    saved = load_fixture(fixture_dir)
+    scenario = str(saved.meta.get("scenario") or fixture_dir.name)
+    report = DriftReport(recipe.institution.id, scenario, fixture_dir, base_url=base_url)
+    with tempfile.TemporaryDirectory(prefix="engine-drift-") as tmp:
+        target = keep or Path(tmp)
+        started = time.perf_counter()
+        recorded = await record_scenario(recipe_path, credentials, target, scenario=scenario,
+                                         base_url=base_url, engine=engine, otp_code=otp_code,
+                                         site=saved.meta.get("site"))
+        report.recording_ms = round((time.perf_counter() - started) * 1000, 1)
+        report.fresh_dir = recorded.fixture_dir if keep else None
+        compare(recipe, saved, load_fixture(recorded.fixture_dir), recorded.result, report)
+    return report
+
+
+# ----------------------------------------------------------------------------- output
+
+def format_text(report: DriftReport) -> str:
+    verdict = "DRIFT" if report.drifted else ("INCONCLUSIVE" if report.inconclusive
+                                              else "no drift")
+    lines = [f"{verdict}: {report.institution}/{report.scenario} "
+             f"(live {report.base_url or 'recipe base_url'}; recorded in "
+             f"{report.recording_ms / 1000:.1f} s, {report.pages_compared} page(s) compared)"]
+    if report.live_error:
+        e = report.live_error
+        lines.append(f"  live sync: {e.get('code')} at step {e.get('step')}"
+                     + (f", selector {e.get('selector')}" if e.get("selector") else "")
+                     + f": {e.get('message')}")
+    if report.inconclusive:
+        lines.append(f"  {report.inconclusive}")
+    order = {"broken": 0, "changed": 1, "notice": 2}
+    for f in sorted(report.findings, key=lambda f: order[f.severity]):
+        selector = f"  {f.selector}" if f.selector else ""
+        lines.append(f"  {f.severity.upper():7} {f.step}{selector}\n          {f.message}")
+    counts = {s: sum(f.severity == s for f in report.findings) for s in order}
+    lines.append(f"{counts['broken']} broken, {counts['changed']} changed, "
+                 f"{counts['notice']} notice(s)")
+    return "\n".join(lines)
+
+
+def report_json(report: DriftReport) -> str:
+    data = asdict(report)
+    data.update(drifted=report.drifted, exit_code=report.exit_code)
+    return json.dumps(data, indent=2, default=str)

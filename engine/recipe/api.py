@@ -1,0 +1,312 @@
+"""The ``api:`` section: how a recipe drives an institution's official API instead of its pages.
+
+An API recipe (``institution.backend: http``) keeps everything a scraping recipe has that is
+about *data*: ``credentials``, the ``accounts`` and ``transactions`` list blocks (with
+``format: json``, ``each`` and field ``path`` as JMESPath, ``next_page`` as the JMESPath of the
+next page's link) and the output model. What replaces ``login`` and ``detect`` lives here::
+
+    api:
+      auth:                                   # OAuth2
+        grant: authorization_code             # or client_credentials
+        token_url: /oauth/token
+        client_id: "{{ credentials.client_id }}"
+        client_secret: "{{ credentials.client_secret }}"
+        redirect_uri: http://127.0.0.1/callback
+        consent:                              # created first, with a client-credentials token
+          url: /v1/consents
+          body: {access: {allPsd2: allAccounts}, recurringIndicator: true}
+          headers: {PSU-ID: "{{ credentials.psu_id }}"}
+          save: {id: consentId}               # JMESPath -> {{ consent.id }}
+        authorize:                            # the PSU's approval; its 302 carries the code
+          url: /oauth/authorize
+          params: {consent_id: "{{ consent.id }}"}
+      headers: {Consent-ID: "{{ consent.id }}"}   # on every account-data call
+      request_id: X-Request-ID                # a fresh UUID per call
+      detect:                                 # first match classifies; JMESPath on the body
+        refresh: {status: [401], match: "tppMessages[?code=='TOKEN_EXPIRED']"}
+        action_required: {status: [401], match: "tppMessages[?code=='CONSENT_EXPIRED']",
+                          reason: consent_expired}
+      balances:                               # per account, merged into the account record
+        goto: "/v1/accounts/{{ account.id }}/balances"
+        format: json
+        each: "balances[?balanceType=='closingBooked']"
+        fields: {balance: {path: balanceAmount.amount, parse: decimal}}
+      pending: transactions.pending           # rows of each transactions page that are pending
+
+Templates stay the tiny ``{{ namespace.key }}`` language; the one namespace added for API flows
+is ``consent``, the values ``auth.consent.save`` picked out of the consent answer. Standard
+OAuth2 parameters (``response_type``, ``client_id``, ``redirect_uri``, a random ``state``) and
+the bearer ``Authorization`` header are the engine's job, so recipes cannot get them wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
+
+import jmespath
+from jmespath.exceptions import JMESPathError
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from engine.recipe.model import DetectKind, ListBlock
+from engine.recipe.templates import template_references
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_jmespath(expression: str) -> str:
+    """Compile once at load time so a typo is a located recipe error, not a runtime one."""
+    try:
+        jmespath.compile(expression)
+    except JMESPathError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"invalid JMESPath {expression!r}: {first}") from None
+    return expression
+
+
+HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class ApiCall(_Strict):
+    """One HTTP call. Every string (URL, parameters, headers, body values) is a template."""
+
+    url: str = Field(description="Path relative to base_url, or an absolute URL.")
+    method: HttpMethod = "GET"
+    params: dict[str, str] = Field(default_factory=dict, description="Query parameters.")
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: dict[str, Any] | None = Field(default=None, description="JSON body.")
+    form: dict[str, str] | None = Field(default=None, description="Form-encoded body.")
+
+    @model_validator(mode="after")
+    def _one_body(self) -> ApiCall:
+        if self.body is not None and self.form is not None:
+            raise ValueError("give either body (JSON) or form, not both")
+        return self
+
+
+class ConsentSpec(ApiCall):
+    """The consent to create before the PSU authorizes (PSD2 AIS ``POST /v1/consents``)."""
+
+    method: HttpMethod = "POST"
+    auth: Literal["client_credentials", "none"] = Field(
+        default="client_credentials",
+        description="Bearer token for this call: a client-credentials token, or none.")
+    save: dict[str, str] = Field(
+        default_factory=lambda: {"id": "consentId"},
+        description="Values to keep from the answer (name: JMESPath); used as "
+        "{{ consent.name }} in later calls.")
+
+    @field_validator("save")
+    @classmethod
+    def _check_save(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, path in value.items():
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+                raise ValueError(f"name {name!r} must be lower_snake_case")
+            check_jmespath(path)
+        return value
+
+
+class AuthorizeSpec(_Strict):
+    """The authorization request. The engine adds response_type, client_id, redirect_uri and
+    a random state; the answer must redirect to redirect_uri with the code (never followed)."""
+
+    url: str = "/oauth/authorize"
+    params: dict[str, str] = Field(default_factory=dict, description="Extra query parameters.")
+    code_param: str = Field(default="code", description="Query parameter carrying the code.")
+
+
+class OAuthSpec(_Strict):
+    """How the engine obtains (and renews) its bearer token."""
+
+    grant: Literal["authorization_code", "client_credentials"] = "authorization_code"
+    token_url: str = "/oauth/token"  # noqa: S105 - a URL, not a secret
+    client_id: str = Field(description="Usually '{{ credentials.client_id }}'.")
+    client_secret: str | None = Field(default=None,
+                                      description="Usually '{{ credentials.client_secret }}'.")
+    client_auth: Literal["basic", "body"] = Field(
+        default="basic", description="HTTP Basic (RFC 6749 default) or form fields.")
+    scope: str | None = None
+    redirect_uri: str | None = Field(default=None, pattern=r"^https?://")
+    consent: ConsentSpec | None = None
+    authorize: AuthorizeSpec | None = None
+    refresh: bool = Field(default=True, description="On a 'refresh' answer, renew the token "
+                          "(refresh_token grant) once and retry the call.")
+
+    @model_validator(mode="after")
+    def _grant_needs(self) -> OAuthSpec:
+        if self.grant == "authorization_code" and (self.authorize is None
+                                                   or self.redirect_uri is None):
+            raise ValueError("grant authorization_code needs authorize and redirect_uri")
+        if self.grant == "client_credentials" and self.authorize is not None:
+            raise ValueError("authorize is only for grant authorization_code")
+        return self
+
+
+class ApiRule(_Strict):
+    """An answer that means something: all given conditions must hold."""
+
+    status: list[int] | None = Field(default=None, description="HTTP statuses.")
+    match: str | None = Field(default=None, description="JMESPath on the JSON body; matches "
+                              "when it yields something (not null, false or empty).")
+    reason: str | None = Field(default=None, pattern=r"^[a-z0-9_]+$",
+                               description="Refines the error code: kind.reason.")
+    message: str | None = None
+
+    @field_validator("match")
+    @classmethod
+    def _compiles(cls, value: str | None) -> str | None:
+        return None if value is None else check_jmespath(value)
+
+    @model_validator(mode="after")
+    def _needs_condition(self) -> ApiRule:
+        if self.status is None and self.match is None:
+            raise ValueError("needs one of: status, match")
+        return self
+
+
+ApiDetectKind = Literal[DetectKind, "recipe_broken", "refresh"]
+
+
+class ApiSpec(_Strict):
+    """Everything an API recipe needs besides its list blocks."""
+
+    auth: OAuthSpec
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="Sent with every account-data call (accounts, "
+        "balances, transactions); templates allowed.")
+    request_id: str | None = Field(default="X-Request-ID", description="Header given a fresh "
+                                   "UUID on every API call (null: none).")
+    detect: dict[ApiDetectKind, ApiRule | list[ApiRule]] = Field(
+        default_factory=dict, description="Checked on every answer, in file order, before the "
+        "built-in status rules. 'refresh' renews the token and retries once.")
+    balances: ListBlock | None = Field(
+        default=None, description="Per account: the first row's fields (balance, currency...) "
+        "complete the account record.")
+    pending: str | None = Field(default=None, description="JMESPath of the pending rows in "
+                                "each transactions answer (same fields as the booked ones).")
+    cursor_param: str | None = Field(
+        default=None, description="When set, what transactions.next_page finds is a cursor "
+        "sent as this query parameter on the same URL, not a link.")
+
+    @field_validator("pending")
+    @classmethod
+    def _pending_compiles(cls, value: str | None) -> str | None:
+        return None if value is None else check_jmespath(value)
+
+    @model_validator(mode="after")
+    def _check_templates(self) -> ApiSpec:
+        saved = set(self.auth.consent.save) if self.auth.consent else set()
+        for where, text in _strings(self.model_dump(exclude={"detect"}), "api"):
+            for namespace, key in template_references(text):
+                if namespace == "account" and not where.startswith("api.balances"):
+                    raise ValueError(f"{where}: account.* is only available in per-account "
+                                     "blocks")
+                if namespace == "consent":
+                    _check_consent_key(where, key, saved,
+                                       before=where.startswith("api.auth.consent"))
+        return self
+
+    def rules(self) -> list[tuple[str, ApiRule]]:
+        """Detection rules flattened in file order."""
+        out: list[tuple[str, ApiRule]] = []
+        for kind, rules in self.detect.items():
+            out.extend((kind, rule) for rule in (rules if isinstance(rules, list) else [rules]))
+        return out
+
+    def account_fields(self) -> set[str]:
+        """Account fields the balances block provides (so accounts.fields may omit them)."""
+        return set(self.balances.fields) if self.balances else set()
+
+
+def _check_consent_key(where: str, key: str, saved: set[str], *, before: bool) -> None:
+    if before:
+        raise ValueError(f"{where}: consent.{key} does not exist before the consent is created")
+    if key not in saved:
+        known = ", ".join(sorted(saved)) or "none: add auth.consent with save"
+        raise ValueError(f"{where}: consent.{key} is not saved by auth.consent.save "
+                         f"(saved: {known})")
+
+
+def _strings(node: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, str):
+        yield where, node
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _strings(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _strings(value, f"{where}[{i}]")
+
+
+_BLOCKS = ("accounts", "transactions", "holdings")
+
+
+def check_sections(field: str, value: Any, data: Mapping[str, Any]) -> Any:
+    """The recipe-level rules tying sections to ``institution.backend`` (called by ``Recipe``
+    for ``login``, ``detect`` and ``api``, once ``institution`` is validated)."""
+    institution = data.get("institution")
+    if institution is None:
+        return value
+    http = institution.backend == "http"
+    if field == "login":
+        if not http and not value:
+            raise ValueError("a browser recipe needs at least one login step")
+        if http and value:
+            raise ValueError("http recipes have no login steps: they authenticate in api.auth")
+    elif field == "detect" and http and value:
+        raise ValueError("http recipes classify answers with api.detect (status and JMESPath "
+                         "rules), not detect")
+    elif field == "api":
+        if http and value is None:
+            raise ValueError("required when institution.backend is http")
+        if not http and value is not None:
+            raise ValueError("only for recipes with institution.backend: http")
+        _check_blocks(data, value if isinstance(value, ApiSpec) else None)
+    return value
+
+
+def _check_blocks(data: Mapping[str, Any], api: ApiSpec | None) -> None:
+    """List blocks of an http recipe read JSON: format json and valid JMESPaths; consent.*
+    only where a consent is saved."""
+    saved = set(api.auth.consent.save) if api and api.auth.consent else set()
+    if api is None:
+        for where, text in _strings([s.model_dump() for s in data.get("login") or []], "login"):
+            if any(namespace == "consent" for namespace, _ in template_references(text)):
+                raise ValueError(f"{where}: consent.* exists only in http recipes")
+    blocks = {name: data.get(name) for name in _BLOCKS}
+    if api is not None and api.balances is not None:
+        blocks["api.balances"] = api.balances
+    for name, block in blocks.items():
+        if not isinstance(block, ListBlock):
+            continue
+        for where, text in _strings(block.model_dump(), name):
+            for namespace, key in template_references(text):
+                if namespace == "consent":
+                    if api is None:
+                        raise ValueError(f"{where}: consent.* exists only in http recipes")
+                    _check_consent_key(where, key, saved, before=False)
+        if api is None:
+            continue
+        if block.format != "json":
+            raise ValueError(f"{name}: http recipes read JSON answers; set format: json")
+        for field, spec in block.field_specs().items():
+            if spec.css is not None or spec.xpath is not None:
+                raise ValueError(f"{name}.fields.{field}: JSON rows are read with path: "
+                                 "(JMESPath), const: or template:, not CSS or XPath")
+        paths = {f"{name}.each": block.each, f"{name}.next_page": block.next_page}
+        paths.update({f"{name}.fields.{f}.path": spec.path
+                      for f, spec in block.field_specs().items()})
+        for where, path in paths.items():
+            if path is not None:
+                try:
+                    check_jmespath(path)
+                except ValueError as exc:
+                    raise ValueError(f"{where}: {exc}") from None
+
+
+def api_models() -> list[type[BaseModel]]:
+    """The models of this section (for the loader's "did you mean" hints)."""
+    return [ApiCall, ConsentSpec, AuthorizeSpec, OAuthSpec, ApiRule, ApiSpec]

@@ -1,0 +1,483 @@
+"""Synchronize an institution through its API: OAuth2, consent, accounts, balances, transactions.
+
+The counterpart of ``login`` + ``collect`` for ``institution.backend: http`` recipes, with the
+same contract: it fills the same ``SyncResult`` (accounts, transactions, account failures),
+every failure is a classified ``SyncError``, and list answers go through the very same pure
+extraction (``extract_list`` with JMESPath rows and fields) that ``engine check`` uses.
+
+Every answer is classified the same way, in this order:
+
+1. the recipe's ``api.detect`` rules, in file order (status and/or a JMESPath on the body);
+   ``refresh`` renews the access token once (refresh-token grant, or a new client-credentials
+   token) and replays the call, and is ignored on the replay so a second 401 falls through;
+2. built-in rules: 429 → ``blocked`` (``Retry-After`` honoured), 5xx → ``unavailable``, on the
+   token endpoint 401 / ``invalid_client`` → ``invalid_credentials``, a rejected refresh →
+   ``action_required``, elsewhere 401 → ``action_required``, 403 → ``blocked``, any other 4xx
+   → ``recipe_broken`` (the API rejected the request the recipe built).
+
+Timeouts and refused connections arrive as backend exceptions and become ``unavailable``. A
+JMESPath that finds nothing where the recipe needs a value is ``recipe_broken`` naming the path
+and the URL. Token values are added to the sync's redactor as they are obtained and only held
+as ``Secret``, so no result, error, log or repr can show them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
+
+import jmespath
+
+from engine.backends.base import FetchResponse
+from engine.backends.http import HttpSession, RequestVetoed
+from engine.errors import (
+    ActionRequired,
+    Blocked,
+    EngineError,
+    InvalidCredentials,
+    RecipeBroken,
+    SyncError,
+    Unavailable,
+    error_for,
+)
+from engine.extraction.records import extract_list
+from engine.models import Account, AccountFailure, SyncResult
+from engine.recipe.api import ApiSpec
+from engine.recipe.model import ListBlock
+from engine.recipe.templates import Context, TemplateError, render
+from engine.runner.collect import (
+    PER_ACCOUNT_KINDS,
+    _account,
+    _all_older,
+    _applies,
+    _holdings,
+    _sanity_warnings,
+    _transactions,
+)
+from engine.runner.context import DocumentSeen, SyncContext
+from engine.runner.detection import retry_after_seconds
+from engine.secrets import Secret
+
+log = logging.getLogger(__name__)
+REFRESH = "refresh"
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Answer:
+    response: FetchResponse
+    data: Any
+    """The parsed JSON body, or None when the body is not JSON."""
+
+
+async def run_api_flow(ctx: SyncContext, result: SyncResult) -> None:
+    """Authenticate, then fill ``result``; raises a classified ``SyncError`` on failure."""
+    client = ApiClient(ctx)
+    phase = time.perf_counter()
+    await client.authenticate()
+    result.timings_ms["login"] = _ms(phase)
+    phase = time.perf_counter()
+    try:
+        await client.collect(result)
+    finally:
+        result.timings_ms["collect"] = _ms(phase)
+
+
+class ApiClient:
+    """The calls of one API sync: templates, bearer token, classification, one refresh."""
+
+    def __init__(self, ctx: SyncContext) -> None:
+        if not isinstance(ctx.backend, HttpSession) or ctx.recipe.api is None:
+            raise EngineError("an http recipe needs the HTTP backend and an api section",
+                              reason="wrong_backend")
+        self.ctx = ctx
+        self.http: HttpSession = ctx.backend
+        self.api: ApiSpec = ctx.recipe.api
+        self.consent: dict[str, str] = {}
+        self.access: Secret | None = None
+        self.refresh_token: Secret | None = None
+
+    def __repr__(self) -> str:
+        return f"ApiClient(institution={self.ctx.recipe.institution.id!r})"
+
+    # -- templates --------------------------------------------------------------------------
+    def values(self, account: Record | None = None) -> Context:
+        return {**self.ctx.template_context(account), "consent": self.consent}
+
+    def fill(self, template: str, account: Record | None = None) -> str:
+        """A template rendered for the wire (secrets revealed: only the request sees them)."""
+        try:
+            return render(template, self.values(account), reveal=True)
+        except TemplateError as exc:
+            raise RecipeBroken(str(exc), reason="template") from None
+
+    def fill_all(self, value: Any, account: Record | None = None) -> Any:
+        if isinstance(value, str):
+            return self.fill(value, account)
+        if isinstance(value, dict):
+            return {k: self.fill_all(v, account) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.fill_all(v, account) for v in value]
+        return value
+
+    def url(self, template: str, account: Record | None = None) -> str:
+        return urljoin(self.ctx.base_url, self.fill(template, account))
+
+    def keep(self, value: str) -> Secret:
+        """Hold a token as a Secret, and teach the redactor its value."""
+        self.ctx.redactor.add(value)
+        return Secret(value)
+
+    # -- authentication ---------------------------------------------------------------------
+    async def authenticate(self) -> None:
+        auth = self.api.auth
+        if auth.grant == "client_credentials":
+            self.take_tokens(await self.token({"grant_type": "client_credentials"}, "token"))
+            return
+        if auth.consent is not None:
+            await self.create_consent()
+        code = await self.authorize()
+        self.access = None  # the client token is not the PSU's
+        self.take_tokens(await self.token(
+            {"grant_type": "authorization_code", "code": code,
+             "redirect_uri": auth.redirect_uri or ""}, "token (authorization code)"))
+
+    async def token(self, form: dict[str, str], step: str, *, phase: str = "token") -> Any:
+        """POST to the token endpoint with the client's authentication; the JSON answer."""
+        auth = self.api.auth
+        client_id = self.fill(auth.client_id)
+        secret = self.fill(auth.client_secret) if auth.client_secret is not None else None
+        data, basic = dict(form), None
+        if auth.client_auth == "basic" and secret is not None:
+            basic = (client_id, secret)
+        else:
+            data["client_id"] = client_id
+            if secret is not None:
+                data["client_secret"] = secret
+        if auth.scope is not None and form["grant_type"] == "client_credentials":
+            data["scope"] = self.fill(auth.scope)
+        answer = await self.send(step, "POST", self.url(auth.token_url), form=data, basic=basic)
+        self.raise_for(answer, step, phase, refresh_allowed=False)
+        body = self.require_json(answer, step)
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+            raise self.missing("access_token", answer, step)
+        return body
+
+    def take_tokens(self, body: dict[str, Any]) -> None:
+        self.access = self.keep(body["access_token"])
+        if isinstance(body.get("refresh_token"), str):
+            self.refresh_token = self.keep(body["refresh_token"])
+
+    async def renew(self, step: str) -> None:
+        """New access token: by refresh token when there is one, else client credentials."""
+        if self.refresh_token is not None:
+            form = {"grant_type": "refresh_token", "refresh_token": self.refresh_token.reveal()}
+            self.take_tokens(await self.token(form, f"{step} (refresh)", phase="refresh"))
+        else:
+            self.take_tokens(await self.token({"grant_type": "client_credentials"},
+                                              f"{step} (new token)"))
+
+    async def create_consent(self) -> None:
+        spec = self.api.auth.consent
+        assert spec is not None
+        if spec.auth == "client_credentials":
+            self.take_tokens(await self.token({"grant_type": "client_credentials"},
+                                              "token (client credentials)"))
+        answer = await self.call(
+            "consent", spec.method, self.url(spec.url),
+            params={k: self.fill(v) for k, v in spec.params.items()},
+            headers={k: self.fill(v) for k, v in spec.headers.items()},
+            body=self.fill_all(spec.body), form=self.fill_all(spec.form))
+        data = self.require_json(answer, "consent")
+        for name, path in spec.save.items():
+            value = jmespath.search(path, data)
+            if value is None or isinstance(value, dict | list):
+                raise self.missing(path, answer, "consent")
+            self.consent[name] = str(value)
+
+    async def authorize(self) -> str:
+        """Ask for the PSU's approval; read the code from the redirect without following it."""
+        auth, step = self.api.auth, "authorize"
+        spec = auth.authorize
+        assert spec is not None and auth.redirect_uri is not None
+        state = secrets.token_urlsafe(16)
+        params = {"response_type": "code", "client_id": self.fill(auth.client_id),
+                  "redirect_uri": auth.redirect_uri, "state": state}
+        params.update({k: self.fill(v) for k, v in spec.params.items()})
+        answer = await self.send(step, "GET", self.url(spec.url), params=params)
+        response = answer.response
+        if not 300 <= response.status < 400:
+            self.raise_for(answer, step, "authorize", refresh_allowed=False)
+            raise ActionRequired("the institution wants the user to approve access in a web "
+                                 "browser (no redirect with a code)",
+                                 reason="psu_authorization_required", step=step,
+                                 url=_bare(response.url))
+        target = urljoin(response.url, response.headers.get("location", ""))
+        if _bare(target) != _bare(auth.redirect_uri):
+            raise RecipeBroken("the authorization redirected somewhere else than redirect_uri",
+                               reason="redirect_mismatch", step=step, url=_bare(target))
+        query = parse_qs(urlsplit(target).query)
+        code = query.get(spec.code_param, [""])[0]
+        if code:
+            self.ctx.redactor.add(code)
+        if "error" in query:
+            raise ActionRequired(f"the authorization was refused ({query['error'][0]})",
+                                 reason="authorization_denied", step=step, url=_bare(target))
+        if query.get("state", [""])[0] != state:
+            raise RecipeBroken("the redirect does not carry the state we sent",
+                               reason="state_mismatch", step=step, url=_bare(target))
+        if not code:
+            raise RecipeBroken(f"the redirect carries no '{spec.code_param}' parameter",
+                               reason="path_missing", step=step, selector=spec.code_param,
+                               url=_bare(target))
+        return code
+
+    # -- calls ------------------------------------------------------------------------------
+    async def send(self, step: str, method: str, url: str, *,
+                   params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
+                   body: Any = None, form: dict[str, str] | None = None,
+                   basic: tuple[str, str] | None = None) -> Answer:
+        """One request through the backend, its failures translated into the taxonomy."""
+        try:
+            response = await self.http.request(
+                method, url, timeout=self.ctx.step_timeout, params=params, headers=headers,
+                json=body, data=form, basic_auth=basic)
+        except RequestVetoed as exc:
+            raise RecipeBroken(f"the request was refused: {exc.reason}",
+                               reason="request_refused", step=step, url=exc.url) from None
+        except Exception as exc:
+            raise self.ctx.translate(exc, step) from None
+        log.debug("%s %s -> %s", method, self.ctx.redactor(_bare(url)), response.status)
+        try:
+            data = json.loads(response.text) if response.text.strip() else None
+        except ValueError:
+            data = None
+        return Answer(response, data)
+
+    async def call(self, step: str, method: str, url: str, *,
+                   params: dict[str, str] | None = None, headers: dict[str, str] | None = None,
+                   body: Any = None, form: dict[str, str] | None = None,
+                   phase: str = "data") -> Answer:
+        """A bearer call: request id, token, classification, and one renewal on 'refresh'."""
+        for attempt in (1, 2):
+            sent = dict(headers or {})
+            if self.api.request_id:
+                sent[self.api.request_id] = str(uuid.uuid4())
+            if self.access is not None:
+                sent["Authorization"] = f"Bearer {self.access.reveal()}"
+            answer = await self.send(step, method, url, params=params, headers=sent, body=body,
+                                     form=form)
+            allowed = attempt == 1 and self.api.auth.refresh
+            if self.classify(answer, step, phase, refresh_allowed=allowed) == REFRESH:
+                await self.renew(step)
+                continue
+            self.raise_for(answer, step, phase, refresh_allowed=False)
+            return answer
+        raise AssertionError("unreachable: the second attempt never refreshes")
+
+    def raise_for(self, answer: Answer, step: str, phase: str, *, refresh_allowed: bool) -> None:
+        verdict = self.classify(answer, step, phase, refresh_allowed=refresh_allowed)
+        if isinstance(verdict, SyncError):
+            raise verdict
+
+    def classify(self, answer: Answer, step: str, phase: str, *,
+                 refresh_allowed: bool) -> SyncError | str | None:
+        """What an answer means: the recipe's rules first, then the built-in status rules."""
+        response, data = answer.response, answer.data
+        status, url = response.status, _bare(response.url)
+        code = _api_code(data)
+        details: dict[str, Any] = {"status": status} | ({"api_code": code} if code else {})
+        retry = retry_after_seconds(response.headers)
+        for kind, rule in self.api.rules():
+            if rule.status is not None and status not in rule.status:
+                continue
+            if rule.match is not None and not _truthy(jmespath.search(rule.match, data)):
+                continue
+            if kind == REFRESH:
+                if refresh_allowed:
+                    return REFRESH
+                continue
+            message = rule.message or f"the API answered HTTP {status}" + (
+                f" {code}" if code else "")
+            return error_for(kind, message, reason=rule.reason, step=step, url=url,
+                             retry_after=retry, details=details)
+        if status < 400:
+            return None
+        said = f"HTTP {status}" + (f" {code}" if code else "")
+        where: dict[str, Any] = {"step": step, "url": url, "details": details}
+        if status == 429:
+            return Blocked(f"the institution is rate limiting us ({said})",
+                           reason="rate_limited", retry_after=retry, **where)
+        if status >= 500:
+            return Unavailable(f"the institution's API is failing ({said})",
+                               reason="server_error", retry_after=retry, **where)
+        if phase in ("token", "refresh") and (status == 401 or code == "invalid_client"):
+            return InvalidCredentials(f"the institution rejected the client credentials "
+                                      f"({said})", reason="invalid_client", **where)
+        if phase == "refresh":
+            return ActionRequired(f"the institution refused to renew our access ({said}); "
+                                  "the user must authorize again",
+                                  reason="reauthorization_required", **where)
+        if status == 401:
+            return ActionRequired(f"the institution no longer accepts our authorization "
+                                  f"({said}); the user must authorize again",
+                                  reason="unauthorized", **where)
+        if status == 403:
+            return Blocked(f"access refused ({said})", reason="http_403", **where)
+        return RecipeBroken(f"the API rejected the request the recipe built ({said})",
+                            reason=f"http_{status}", **where)
+
+    def require_json(self, answer: Answer, step: str) -> Any:
+        if answer.data is None:
+            raise RecipeBroken("the answer is not JSON", reason="not_json", step=step,
+                               url=_bare(answer.response.url),
+                               details={"status": answer.response.status})
+        return answer.data
+
+    def missing(self, path: str, answer: Answer, step: str) -> RecipeBroken:
+        return RecipeBroken(f"the answer has nothing at '{path}'", reason="path_missing",
+                            step=step, selector=path, url=answer.response.url)
+
+    # -- lists ------------------------------------------------------------------------------
+    async def read(self, name: str, block: ListBlock, account: Record | None = None, *,
+                   pending: str | None = None) -> list[tuple[Record, bool]]:
+        """Every page of one list block as (record, is_pending) pairs."""
+        step = name + (f" (account {account.get('id')})" if account else "")
+        base = url = self.url(block.goto or "", account)
+        headers = {k: self.fill(v, account) for k, v in self.api.headers.items()}
+        since = self.ctx.options.since if name == "transactions" else None
+        rows: list[tuple[Record, bool]] = []
+        seen: set[str] = set()
+        for page_number in range(1, block.max_pages + 1):
+            seen.add(url)
+            answer = await self.call(step, "GET", url, headers=headers)
+            data = self.require_json(answer, step)
+            if self.ctx.options.observer is not None:
+                self.ctx.options.observer(DocumentSeen(
+                    name, answer.response.url, answer.response.text,
+                    str(account.get("id")) if account else None, page_number))
+            records = self.extract(answer, block, block.each, account, step, required=True)
+            rows.extend((record, False) for record in records)
+            if pending:
+                rows.extend((record, True) for record in self.extract(
+                    answer, block, pending, account, step, required=False))
+            if since is not None and _all_older(records, since):
+                break
+            found = jmespath.search(block.next_page, data) if block.next_page else None
+            if found is None or found == "":
+                break
+            url = (_with_param(base, self.api.cursor_param, str(found)) if self.api.cursor_param
+                   else urljoin(answer.response.url, str(found)))
+            if url in seen:
+                self.ctx.warnings.append(f"{step}: pagination loops back to an earlier page")
+                break
+        else:
+            self.ctx.warnings.append(f"{step}: stopped after max_pages={block.max_pages}")
+        return rows
+
+    def extract(self, answer: Answer, block: ListBlock, each: str, account: Record | None,
+                step: str, *, required: bool) -> list[Record]:
+        """Rows at ``each`` through the shared pure extraction; a missing path is an error
+        when ``required`` (an empty list is a legitimate empty listing)."""
+        url = answer.response.url
+        if jmespath.search(each, answer.data) is None:
+            if not required:
+                return []
+            raise self.missing(each, answer, step)
+        rows_block = block if each == block.each else block.model_copy(update={"each": each})
+        extraction = extract_list(answer.response.text, rows_block, self.values(account),
+                                  reference=self.ctx.options.reference_date)
+        if extraction.problems:
+            first = extraction.problems[0]
+            nothing = first.message.startswith("matched nothing")
+            raise RecipeBroken(
+                f"field '{first.field}' of row {first.row + 1} at '{each}': "
+                + (f"nothing at '{first.selector}'" if nothing
+                   else f"'{first.selector}' {first.message}"),
+                reason="path_missing" if nothing else "field_invalid", step=step,
+                selector=first.selector, url=url,
+                details={"field": first.field, "problems": len(extraction.problems)})
+        return extraction.records
+
+    # -- the whole collection ---------------------------------------------------------------
+    async def collect(self, result: SyncResult) -> None:
+        recipe = self.ctx.recipe
+        accounts: list[tuple[Account, Record]] = []
+        for record, _ in await self.read("accounts", recipe.accounts):
+            balances = self.api.balances
+            if balances is not None and _applies(balances, record):
+                try:
+                    found = await self.read("balances", balances, record)
+                    if not found:
+                        raise RecipeBroken(f"no balance matches '{balances.each}'",
+                                           reason="no_rows", step="balances",
+                                           selector=balances.each, url=self.http.url)
+                except SyncError as exc:
+                    _account_failure(exc, str(record.get("id")), "balances", result)
+                    continue
+                record.update({k: v for k, v in found[0][0].items() if v is not None})
+            account = _account(self.ctx, record)
+            result.accounts.append(account)
+            accounts.append((account, {**record, "id": account.id}))
+        for name, block in (("transactions", recipe.transactions),
+                            ("holdings", recipe.holdings)):
+            if block is None:
+                continue
+            for account, record in accounts:
+                if not _applies(block, record):
+                    continue
+                try:
+                    rows = await self.read(name, block, record, pending=(
+                        self.api.pending if name == "transactions" else None))
+                except SyncError as exc:
+                    _account_failure(exc, account.id, name, result)
+                    continue
+                if name == "holdings":
+                    result.holdings.extend(_holdings(self.ctx, account, [r for r, _ in rows]))
+                    continue
+                marked = [{**r, "pending": True} if is_pending else r for r, is_pending in rows]
+                result.transactions.extend(_transactions(self.ctx, account, marked))
+        _sanity_warnings(self.ctx, result)
+
+
+def _account_failure(exc: SyncError, account_id: str, stage: str, result: SyncResult) -> None:
+    """One account's failure joins the result; anything beyond that account stops the sync."""
+    if exc.kind.value not in PER_ACCOUNT_KINDS:
+        raise exc
+    exc.account_id = account_id
+    result.account_failures.append(
+        AccountFailure(account_id=account_id, stage=stage, error=exc.info()))
+
+
+def _api_code(data: Any) -> str | None:
+    """The API's own error code: OAuth2 ``error`` or Berlin Group ``tppMessages[0].code``."""
+    found = jmespath.search("error || tppMessages[0].code", data) if isinstance(
+        data, dict) else None
+    return str(found) if isinstance(found, str | int) else None
+
+
+def _truthy(value: Any) -> bool:
+    return value not in (None, False, "", [], {})
+
+
+def _bare(url: str) -> str:
+    """A URL without its query: queries carry client ids, codes and states."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def _with_param(url: str, name: str, value: str) -> str:
+    parts = urlsplit(url)
+    query = [(k, v) for k, vs in parse_qs(parts.query, keep_blank_values=True).items()
+             for v in vs if k != name]
+    return urlunsplit(parts._replace(query=urlencode([*query, (name, value)])))
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)
