@@ -41,12 +41,10 @@ def chromium_processes() -> list[int]:
     return [p for p in descendants() if any("chrom" in part for part in cmdline(p)[:1])]
 
 
-def chromium_main_process() -> int:
-    """The browser process itself (its helpers carry a --type= flag)."""
+def chromium_main_processes() -> set[int]:
+    """Browser processes themselves (their helpers carry a --type= flag)."""
     # helpers rewrite their command line into one string, hence the join
-    mains = [p for p in chromium_processes() if "--type=" not in " ".join(cmdline(p))]
-    assert len(mains) == 1, mains
-    return mains[0]
+    return {p for p in chromium_processes() if "--type=" not in " ".join(cmdline(p))}
 
 
 def rss_kib(pid: int) -> int:

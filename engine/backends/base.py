@@ -96,6 +96,10 @@ class Backend(Protocol):
     async def click(self, selector: str, *, timeout: float, nth: int | None = None,
                     settle: bool = True) -> None: ...
 
+    async def click_sequence(self, selector: str, indices: list[int], *,
+                             timeout: float) -> None:
+        """Click the n-th matches of ``selector`` in this order (an on-screen keypad)."""
+
     async def press(self, selector: str, key: str, *, timeout: float) -> None: ...
 
     async def select(self, selector: str, value: str, *, timeout: float) -> None: ...

@@ -233,6 +233,27 @@ class BrowserSession:
         if settle:
             await self._settle(timeout)
 
+    async def click_sequence(self, selector: str, indices: list[int], *,
+                             timeout: float) -> None:
+        """Real mouse clicks (trusted events, as a person's) at each key's centre, positions
+        read in one round trip: six times faster than six actionability-checked clicks."""
+        locator = self.page.locator(selector)
+        try:
+            await locator.first.wait_for(state="visible", timeout=timeout * 1000)
+            centres = await locator.evaluate_all(
+                "els => els.map(e => { const r = e.getBoundingClientRect();"
+                " return [r.x + r.width / 2, r.y + r.height / 2, r.width > 0]; })")
+        except PlaywrightTimeout:
+            raise ElementMissing(selector, self.url, "click") from None
+        except PlaywrightError as exc:
+            self._raise_if_crashed(str(exc))
+            raise ElementMissing(selector, self.url, "click") from None
+        for index in indices:
+            if index >= len(centres) or not centres[index][2]:
+                raise ElementMissing(selector, self.url, "click")
+            x, y, _visible = centres[index]
+            await self.page.mouse.click(x, y)
+
     async def press(self, selector: str, key: str, *, timeout: float) -> None:
         await self._act(selector, "press", lambda loc: loc.press(key, timeout=timeout * 1000),
                         timeout)

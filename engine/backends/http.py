@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import functools
 import logging
+import ssl
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -84,14 +86,18 @@ class RequestVetoed(RequestRefused):
         self.args = (f"request refused ({reason}): {url}",)
 
 
-class _HideQueries(logging.Filter):
-    """httpx logs every request URL at INFO; query strings may carry client or PSU ids."""
+class _LogScrub(logging.Filter):
+    """httpx logs every request URL at INFO (queries may carry client or PSU ids) and httpcore
+    logs response headers at DEBUG (``Location`` carries authorization codes, ``Set-Cookie``
+    sessions): keep the records, drop those parts."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) >= 2:
+        if record.name == "httpx" and isinstance(record.args, tuple) and len(record.args) >= 2:
             args = list(record.args)
             args[1] = _without_query(str(args[1]))
             record.args = tuple(args)
+        elif "response_headers.complete" in str(record.msg):
+            record.msg, record.args = f"{str(record.msg).split()[0]} (headers not logged)", ()
         return True
 
 
@@ -100,9 +106,10 @@ def _without_query(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", "")) if parts.query else url
 
 
-_httpx_logger = logging.getLogger("httpx")
-if not any(isinstance(f, _HideQueries) for f in _httpx_logger.filters):
-    _httpx_logger.addFilter(_HideQueries())
+for _name in ("httpx", "httpcore.http11", "httpcore.http2"):
+    _logger = logging.getLogger(_name)
+    if not any(isinstance(f, _LogScrub) for f in _logger.filters):
+        _logger.addFilter(_LogScrub())
 
 
 class HttpSession:
@@ -114,7 +121,7 @@ class HttpSession:
         # trust_env=False: no proxy or .netrc from the environment may see our traffic.
         self._client = httpx.AsyncClient(
             follow_redirects=False, timeout=timeout, trust_env=False, transport=transport,
-            headers={"User-Agent": USER_AGENT},
+            headers={"User-Agent": USER_AGENT}, verify=_tls_context(),
         )
         self._url = ""
         self._status: int | None = None
@@ -221,6 +228,10 @@ class HttpSession:
                     settle: bool = True) -> None:
         raise _no_page("click", selector)
 
+    async def click_sequence(self, selector: str, indices: list[int], *,
+                             timeout: float) -> None:
+        raise _no_page("click", selector)
+
     async def press(self, selector: str, key: str, *, timeout: float) -> None:
         raise _no_page("press", selector)
 
@@ -241,6 +252,13 @@ class HttpSession:
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for every session: loading the CA bundle costs tens of
+    milliseconds, far more than a small API sync's own work, and a context is shareable."""
+    return httpx.create_ssl_context()
 
 
 def host_allowed(url: str, allowed: list[str]) -> bool:

@@ -84,7 +84,9 @@ class ListReader:
                 response = await backend.fetch(url, timeout=timeout)
                 await ctx.check(step, response.text if self.block.format == "html" else "")
                 return response.text
-            await backend.goto(url, timeout=timeout)
+            if backend.url != url or self.block.wait_for or self.block.load_more:
+                await backend.goto(url, timeout=timeout)
+            # else: the login already landed on this very page; reading it again is free
             if self.block.wait_for:
                 found = await ctx.wait_any(step, [_css(self.block.wait_for)], timeout)
                 if found is None:

@@ -85,6 +85,7 @@ class SyncContext:
     credentials: dict[str, Secret]
     redactor: Redactor
     warnings: list[str] = field(default_factory=list)
+    step_ms: dict[str, float] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:

