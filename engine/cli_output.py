@@ -20,7 +20,14 @@ def money(amount: Decimal, currency: str) -> str:
     return f"{sign}{groups},{cents} {'€' if currency == 'EUR' else currency}"
 
 
-def print_result(result: SyncResult, console: Console) -> None:
+def number(value: Decimal) -> str:
+    text = f"{value.normalize():f}"
+    whole, _, decimals = text.partition(".")
+    grouped = f"{int(whole):,}".replace(",", "\u202f") if whole.lstrip("-").isdigit() else whole
+    return grouped + ("," + decimals if decimals else "")
+
+
+def print_result(result: SyncResult, console: Console, *, recent: int = 8) -> None:
     counts = Counter(t.account_id for t in result.transactions)
     failed = {f.account_id: f for f in result.account_failures}
     if result.accounts:
@@ -42,9 +49,19 @@ def print_result(result: SyncResult, console: Console) -> None:
         for column in ("Label", "ISIN", "Quantity", "Price", "Valuation"):
             table.add_column(column, justify="left" if column in ("Label", "ISIN") else "right")
         for h in result.holdings:
-            table.add_row(h.label, h.code or "", f"{h.quantity.normalize():f}",
+            table.add_row(h.label, h.code or "", number(h.quantity),
                           money(h.unit_price, h.currency) if h.unit_price is not None else "",
                           money(h.valuation, h.currency))
+        console.print(table)
+    if result.transactions and recent:
+        labels = {a.id: a.label for a in result.accounts}
+        table = Table(title=f"Latest {recent} operations", title_justify="left")
+        for column in ("Date", "Account", "Label", "Amount"):
+            table.add_column(column, justify="right" if column == "Amount" else "left")
+        latest = sorted(result.transactions, key=lambda t: t.date, reverse=True)[:recent]
+        for t in latest:
+            table.add_row(t.date.strftime("%d/%m/%Y"), labels.get(t.account_id, t.account_id),
+                          t.label, money(t.amount, t.currency))
         console.print(table)
     for failure in result.account_failures:
         console.print(f"[yellow]account {failure.account_id} ({failure.stage}) failed:[/] "
