@@ -20,11 +20,14 @@ from rich.console import Console
 from engine.api import sync
 from engine.cli_output import print_result
 from engine.errors import RecipeError
+from engine.harness.cli_record import register_recording, run_and_save
+from engine.harness.cli_reports import register_reports
 from engine.models import SyncResult
 from engine.recipe import Recipe, load_recipe
 from engine.recipe.schema import SCHEMA_PATH, schema_is_current, schema_text, write_schema
 from engine.runner.context import OtpChallenge, SyncOptions
 from engine.runner.state import default_key_file, new_key
+from engine.workers.cli import worker
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED, EXIT_USAGE = 0, 3, 4, 2
@@ -104,9 +107,14 @@ def _state_dir(base: str | None, institution: str) -> Path:
 @click.option("--evidence-dir", type=click.Path(file_okay=False),
               help="Save HTML and screenshot here when the recipe is broken.")
 @click.option("--timeout", type=float, help="Whole-sync deadline in seconds.")
+@click.option("--save-fixture", metavar="NAME", help="Also save this sync, scrubbed, as the "
+              "fixture scenario NAME (e.g. a recipe_broken failure, to fix offline with "
+              "`engine replay`).")
+@click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),
+              help="Fixtures root for --save-fixture (default: ./fixtures).")
 def run(recipe_path: str, credentials_file: str | None, as_json: bool, base_url: str | None,
         since: Any, otp_code: str | None, state_dir: str | None, evidence_dir: str | None,
-        timeout: float | None) -> None:
+        timeout: float | None, save_fixture: str | None, fixtures_dir: str | None) -> None:
     """Synchronize one institution with RECIPE and print what came back."""
     recipe = _load(recipe_path)
     interactive = sys.stdin.isatty()
@@ -124,7 +132,10 @@ def run(recipe_path: str, credentials_file: str | None, as_json: bool, base_url:
         options.resume_state, options.otp_code = resume_file.read_text(), otp_code
     elif interactive:
         options.otp_callback = _prompt_for_code
-    result = asyncio.run(sync(recipe, credentials, options))
+    if save_fixture:
+        result = run_and_save(recipe_path, credentials, options, save_fixture, fixtures_dir)
+    else:
+        result = asyncio.run(sync(recipe, credentials, options))
     _store_state(result, session_file, resume_file)
     _emit(result, as_json)
 
@@ -207,6 +218,10 @@ def demo(scenario: str | None, layout: str, as_json: bool) -> None:
                                   options))
     _emit(result, as_json)
 
+
+main.add_command(worker)
+register_recording(main)
+register_reports(main)
 
 if __name__ == "__main__":
     main()

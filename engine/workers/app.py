@@ -65,17 +65,17 @@ def _on_init(sender: Any = None, **_: Any) -> None:
     """Fail fast on bad settings, and size the browser's slots to the thread count."""
     concurrency = int(getattr(sender, "concurrency", 0) or 0)
     get_runtime(concurrency or None)
-    worker = current_worker()
-    log.info("engine worker: %d sync slots, recipes in %s, throttle %s", concurrency,
-             worker.settings.recipes_dir, describe(worker.settings.throttle))
+    current_worker()
 
 
 def _on_ready(sender: Any = None, **_: Any) -> None:
     global _hostname
     _hostname = str(getattr(sender, "hostname", None) or socket.gethostname())
-    current_worker().store.register_worker(_hostname, {
-        "pid": os.getpid(), "concurrency": get_runtime().max_concurrency,
-        "started_at": time.time()})
+    worker, slots = current_worker(), get_runtime().max_concurrency
+    worker.store.register_worker(_hostname, {
+        "pid": os.getpid(), "concurrency": slots, "started_at": time.time()})
+    log.info("engine worker %s: %d sync slots on one browser, recipes in %s, throttle %s",
+             _hostname, slots, worker.settings.recipes_dir, describe(worker.settings.throttle))
 
 
 def _on_shutdown(**_: Any) -> None:

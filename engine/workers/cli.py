@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 
-@click.command("worker")
+@click.command("worker", context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-c", "--concurrency", type=click.IntRange(min=1), default=4, show_default=True,
               help="Syncs run at once on this worker's single browser.")
 @click.option("-n", "--hostname", default=None,
@@ -19,6 +19,12 @@ import click
 @click.option("-Q", "--queues", default=None, help="Queue(s) to consume (ENGINE_QUEUE).")
 def worker(concurrency: int, hostname: str | None, loglevel: str, queues: str | None) -> None:
     """Run a sync worker: jobs from Redis (ENGINE_REDIS_URL), sealed with ENGINE_WORKER_KEY."""
+    from engine.workers.settings import ConfigError, WorkerSettings
+
+    try:  # refuse to start, rather than accept jobs and fail each one
+        WorkerSettings.from_env()
+    except (ConfigError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
     from engine.workers.app import app
 
     argv = ["worker", "--pool=threads", f"--concurrency={concurrency}",

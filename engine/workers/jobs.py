@@ -217,10 +217,16 @@ class JobStore:
         pipe.hincrby(self.key(job_id), "throttled", 1)
         pipe.execute()
 
-    def suspend(self, job_id: str, result: SyncResult, resume_state: str, prompt: str) -> None:
-        """Park the job for its code: resume state sealed server-side, never returned."""
+    def suspend(self, job_id: str, result: SyncResult, resume_state: str, prompt: str,
+                spec: dict[str, Any]) -> None:
+        """Park the job for its code: resume state sealed server-side, never returned.
+
+        ``spec`` replaces the stored one: the worker passes it without the passwords, which a
+        resumed sync does not type again, so they leave Redis at the first opportunity.
+        """
         public = result.model_copy(update={"resume_state": None})
         pipe = self._redis.pipeline()
+        pipe.hset(self._secrets(job_id), "spec", self._sealer.seal(spec))
         pipe.hset(self.key(job_id), mapping={
             "state": JobState.CHALLENGE_REQUIRED.value, "updated_at": time.time(),
             "result": self._sealer.seal(public.model_dump(mode="json")), "prompt": prompt,

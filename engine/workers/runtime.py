@@ -17,19 +17,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-import time
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, TypeVar
 
 from engine.api import Engine
-from engine.backends.base import Backend
-from engine.errors import ErrorKind
 from engine.models import SyncResult
 from engine.recipe import Recipe
-from engine.recipe.model import OtpStep
-from engine.runner.context import OtpChallenge, SyncOptions
-from engine.runner.session import run_sync
-from engine.runner.state import RESUME_TTL_SECONDS, SavedState, seal
+from engine.runner.context import SyncOptions
 from engine.secrets import Secret
 
 T = TypeVar("T")
@@ -45,7 +39,6 @@ class WorkerRuntime:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._engine: Engine | None = None
-        self._slots: asyncio.Semaphore | None = None
 
     def _ensure_loop(self) -> asyncio.AbstractEventLoop:
         with self._lock:
@@ -72,31 +65,13 @@ class WorkerRuntime:
     async def _get_engine(self) -> Engine:
         if self._engine is None:  # only ever touched from the loop thread: no race
             self._engine = Engine(max_concurrency=self.max_concurrency)
-            self._slots = asyncio.Semaphore(self.max_concurrency)
         return self._engine
 
     async def sync(self, recipe: Recipe, credentials: Mapping[str, str | Secret],
                    options: SyncOptions) -> SyncResult:
-        """``Engine.sync`` on the shared browser, making sure a ``challenge_required`` result
-        carries its resume state (see :func:`_capture_resume`)."""
+        """``Engine.sync`` on the process's shared browser (API recipes use no browser)."""
         engine = await self._get_engine()
-        assert self._slots is not None
-        opened: list[Backend] = []
-
-        async def open_backend() -> Backend:
-            backend = await engine.host.new_session(
-                allowed_domains=recipe.institution.allowed_domains)
-            opened.append(backend)
-            return backend
-
-        frozen: list[str] = []
-        options.otp_callback = _capture_resume(recipe, options, opened, frozen)
-        async with self._slots:
-            result = await run_sync(recipe, open_backend, credentials, options)
-        if (result.error is not None and result.error.kind == ErrorKind.CHALLENGE_REQUIRED
-                and result.resume_state is None and frozen):
-            result.resume_state = frozen[0]
-        return result
+        return await engine.sync(recipe, credentials, options)
 
     def close(self) -> None:
         """Close the browser and stop the loop (worker shutdown); safe to call twice."""
@@ -114,41 +89,6 @@ class WorkerRuntime:
             thread.join(timeout=5)
         if not loop.is_running():
             loop.close()
-
-
-def _capture_resume(recipe: Recipe, options: SyncOptions, opened: list[Backend],
-                    frozen: list[str]) -> Callable[[OtpChallenge], Coroutine[Any, Any, None]]:
-    """An OTP callback that answers "no code now" after freezing the page's state.
-
-    Why: ``run_sync`` currently drops ``ChallengeRequired.resume_state`` instead of copying it
-    into ``SyncResult.resume_state`` (engine/runner/session.py, reported as a needed one-line
-    hook). Until it does, the worker seals the same resume state itself, at the moment the
-    engine asks for the code: same format, same key, same step. Once the engine fills
-    ``result.resume_state`` this capture is simply not used.
-    """
-
-    async def freeze(challenge: OtpChallenge) -> None:
-        if not opened or options.state_key is None:
-            return None
-        backend = opened[-1]
-        index = _otp_step_index(recipe, challenge.prompt)
-        if index is not None:
-            state = SavedState(kind="resume", institution=recipe.institution.id,
-                               cookies=await backend.cookies(), url=backend.url,
-                               step_index=index, expires_at=time.time() + RESUME_TTL_SECONDS)
-            frozen.append(seal(state, options.state_key))
-        return None
-
-    return freeze
-
-
-def _otp_step_index(recipe: Recipe, prompt: str) -> int | None:
-    candidates = [i for i, step in enumerate(recipe.login) if isinstance(step, OtpStep)]
-    for index in candidates:
-        step = recipe.login[index]
-        if isinstance(step, OtpStep) and step.otp.prompt == prompt:
-            return index
-    return candidates[0] if candidates else None
 
 
 _runtime: WorkerRuntime | None = None

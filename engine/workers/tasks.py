@@ -86,6 +86,8 @@ def execute_job(worker: Worker, job_id: str, hostname: str, requeue: Requeue) ->
         log.info("job %s skipped: %s", job_id, claimed)
         return f"skipped:{claimed}"
     institution = "unknown"
+    spec: dict[str, Any] | None = None
+    recipe: Recipe | None = None
     try:
         status = worker.store.status(job_id)
         spec = worker.store.spec(job_id)
@@ -99,15 +101,14 @@ def execute_job(worker: Worker, job_id: str, hostname: str, requeue: Requeue) ->
                               reason="unknown_recipe") from None
         institution = recipe.institution.id
         worker.store.set_institution(job_id, institution)
+        options = _options(spec.get("options") or {}, worker.sealer.state_key)
         resume = worker.store.resume(job_id)
         decision = worker.limiter.acquire(institution, count_rate=resume is None)
         if not decision.granted:
-            return _throttled(worker, job_id, decision, requeue)
+            return _throttled(worker, job_id, decision, requeue, status.throttled)
         assert decision.lease is not None
         if resume is not None:
             worker.store.drop_code(job_id)  # a one-time code is good for one attempt only
-        options = _options(spec.get("options") or {}, worker.sealer.state_key)
-        if resume is not None:
             options.resume_state, options.otp_code = resume
         lease = decision.lease
 
@@ -128,13 +129,20 @@ def execute_job(worker: Worker, job_id: str, hostname: str, requeue: Requeue) ->
         log.exception("job %s crashed", job_id)
         result = _failure(institution, EngineError(f"worker crash: {type(exc).__name__}",
                                                    reason="worker_crash"))
-    return _store(worker, job_id, result)
+    return _store(worker, job_id, result, spec, recipe)
 
 
-def _throttled(worker: Worker, job_id: str, decision: Decision, requeue: Requeue) -> str:
-    delay = worker.limiter.config.retry_delay
-    wait = decision.wait if decision.reason == "rate" and decision.wait else delay
-    wait += random.uniform(0, delay)  # spread re-tries so waiting jobs do not stampede
+def _throttled(worker: Worker, job_id: str, decision: Decision, requeue: Requeue,
+               times: int) -> str:
+    """Re-queue with a countdown: the exact wait for a rate limit; for a busy institution,
+    a delay growing with each refusal (capped), so long queues do not churn the broker."""
+    config = worker.limiter.config
+    base = config.retry_delay
+    if decision.reason == "rate" and decision.wait:
+        wait = decision.wait
+    else:
+        wait = min(base * 1.5 ** times, config.max_retry_delay)
+    wait += random.uniform(0, base)  # spread re-tries so waiting jobs do not stampede
     worker.store.mark_throttled(job_id, decision.reason, wait)
     requeue(job_id, wait)
     log.info("job %s throttled on %s (%s); retry in %.1f s", job_id, decision.institution,
@@ -142,11 +150,16 @@ def _throttled(worker: Worker, job_id: str, decision: Decision, requeue: Requeue
     return f"throttled:{decision.reason}"
 
 
-def _store(worker: Worker, job_id: str, result: SyncResult) -> str:
+def _store(worker: Worker, job_id: str, result: SyncResult, spec: dict[str, Any] | None,
+           recipe: Recipe | None) -> str:
     error = result.error
-    if error is not None and error.kind == ErrorKind.CHALLENGE_REQUIRED and result.resume_state:
+    if (error is not None and error.kind == ErrorKind.CHALLENGE_REQUIRED and result.resume_state
+            and spec is not None and recipe is not None):
+        secret = {c.name for c in recipe.credentials if c.secret}
+        kept = {k: v for k, v in spec["credentials"].items() if k not in secret}
         worker.store.suspend(job_id, result, result.resume_state,
-                             str(error.details.get("prompt") or ""))
+                             str(error.details.get("prompt") or ""),
+                             {**spec, "credentials": kept})
         log.info("job %s suspended: %s", job_id, error.code)
         return "challenge_required"
     worker.store.finish(job_id, result)
@@ -155,7 +168,8 @@ def _store(worker: Worker, job_id: str, result: SyncResult) -> str:
     return error.code if error else "ok"
 
 
-def _options(values: dict[str, Any], state_key: bytes) -> SyncOptions:
+def _options(given: dict[str, Any], state_key: bytes) -> SyncOptions:
+    values = dict(given)  # the spec may be sealed again (suspension): keep it JSON
     unknown = set(values) - OPTION_NAMES
     if unknown:
         raise EngineError(f"unknown job options: {', '.join(sorted(unknown))}",

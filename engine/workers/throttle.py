@@ -52,7 +52,7 @@ class ThrottleConfig:
 
         {"default": {"concurrency": 4, "per_minute": 30},
          "institutions": {"banque-demo": {"concurrency": 1}},
-         "lease_seconds": 60, "retry_delay": 2}
+         "lease_seconds": 60, "retry_delay": 2, "max_retry_delay": 15}
     """
 
     default: Limits = field(default_factory=Limits)
@@ -61,13 +61,15 @@ class ThrottleConfig:
     """A lease not renewed within this time is considered abandoned (crashed worker)."""
     retry_delay: float = 2.0
     """Base delay before a job denied a concurrency slot is tried again (jitter is added)."""
+    max_retry_delay: float = 15.0
+    """Cap of that delay, which grows by half with each refusal of the same job."""
 
     def limits_for(self, institution: str) -> Limits:
         return self.institutions.get(institution, self.default)
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> ThrottleConfig:
-        allowed = {"default", "institutions", "lease_seconds", "retry_delay"}
+        allowed = {"default", "institutions", "lease_seconds", "retry_delay", "max_retry_delay"}
         unknown = set(data) - allowed
         if unknown:
             raise ValueError(f"unknown throttle settings: {', '.join(sorted(unknown))}")
@@ -75,7 +77,7 @@ class ThrottleConfig:
         institutions = {str(name): _limits(values or {}, default)
                         for name, values in (data.get("institutions") or {}).items()}
         return cls(default, institutions, float(data.get("lease_seconds", 60.0)),
-                   float(data.get("retry_delay", 2.0)))
+                   float(data.get("retry_delay", 2.0)), float(data.get("max_retry_delay", 15.0)))
 
     @classmethod
     def from_setting(cls, value: str | None) -> ThrottleConfig:
