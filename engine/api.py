@@ -61,7 +61,8 @@ class Engine:
                 return HttpSession(allowed_domains=loaded.institution.allowed_domains)
             return await self._host.new_session(
                 allowed_domains=loaded.institution.allowed_domains,
-                block_resources=self._block_resources)
+                block_resources=self._block_resources,
+                load_resources=frozenset(loaded.institution.load_resources))
 
         async with self._slots:
             return await run_sync(loaded, open_backend, credentials, options)

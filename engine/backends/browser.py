@@ -90,7 +90,8 @@ class BrowserHost:
 
     async def new_session(self, *, allowed_domains: list[str], block_resources: bool = True,
                           route_handler: RouteHandler | None = None,
-                          fetch_hook: FetchHook | None = None) -> BrowserSession:
+                          fetch_hook: FetchHook | None = None,
+                          load_resources: frozenset[str] = frozenset()) -> BrowserSession:
         browser = await self.start()  # relaunches a browser that crashed
         try:
             context = await browser.new_context(
@@ -100,7 +101,8 @@ class BrowserHost:
         except PlaywrightError as exc:
             raise EngineError(f"browser context could not be created: {exc}",
                               reason="browser_crashed") from None
-        session = BrowserSession(context, allowed_domains, block_resources, route_handler)
+        blocked = BLOCKED_RESOURCES - load_resources if block_resources else frozenset()
+        session = BrowserSession(context, allowed_domains, blocked, route_handler)
         session.fetch_hook = fetch_hook
         await session.open()
         return session
@@ -120,10 +122,10 @@ class BrowserSession:
     """A ``Backend`` over one browser context and its single page."""
 
     def __init__(self, context: BrowserContext, allowed_domains: list[str],
-                 block_resources: bool, route_handler: RouteHandler | None) -> None:
+                 blocked_resources: frozenset[str], route_handler: RouteHandler | None) -> None:
         self._context = context
         self._allowed = allowed_domains
-        self._block_resources = block_resources
+        self._blocked_resources = blocked_resources
         self._route_handler = route_handler
         self.fetch_hook: FetchHook | None = None
         self._page: Page | None = None
@@ -154,7 +156,7 @@ class BrowserSession:
             self._refused.append(request.url)
             await route.abort("blockedbyclient")
             return
-        if self._block_resources and request.resource_type in BLOCKED_RESOURCES:
+        if _resource_type(request) in self._blocked_resources:
             await route.abort("blockedbyclient")
             return
         self.requests_made += 1
@@ -361,6 +363,14 @@ class BrowserSession:
                 from None
         except PlaywrightError:
             pass
+
+
+def _resource_type(request: Request) -> str:
+    """Chromium files favicon fetches under "other"; they are images all the same."""
+    kind = request.resource_type
+    if kind == "other" and request.headers.get("accept", "").startswith("image/"):
+        return "image"
+    return kind
 
 
 def _same_document(current: str, target: str) -> bool:

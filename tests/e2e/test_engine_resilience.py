@@ -84,3 +84,19 @@ async def test_recipe_broken_saves_scrubbed_evidence(banque_demo_site: ServerFac
     assert html.is_relative_to(tmp_path) and "pinpad" in html.read_text()
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "904613" not in html.read_text()
+
+
+async def test_heavy_resources_blocked_unless_the_recipe_asks(banque_demo_site: ServerFactory,
+                                                              engine: Engine) -> None:
+    def fetched(site: object, suffix: str) -> int:
+        log = site.app.extensions["request_log"]  # type: ignore[attr-defined]
+        return sum(1 for entry in log if str(entry["path"]).endswith(suffix))
+
+    lean = banque_demo_site()
+    assert (await engine.sync(RECIPE, CREDENTIALS, base_url=lean.url)).ok
+    assert fetched(lean, ".css") == fetched(lean, ".svg") == 0
+    wants_images = RECIPE.model_copy(update={"institution": RECIPE.institution.model_copy(
+        update={"load_resources": ["image", "stylesheet"]})})
+    full = banque_demo_site()
+    assert (await engine.sync(wants_images, CREDENTIALS, base_url=full.url)).ok
+    assert fetched(full, ".css") > 0 and fetched(full, ".svg") > 0
