@@ -46,8 +46,15 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 import jmespath
-from jmespath.exceptions import JMESPathError
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from jmespath.exceptions import IncompleteExpressionError, JMESPathError, ParseError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from engine.recipe.model import DetectKind, ListBlock
 from engine.recipe.templates import template_references
@@ -61,9 +68,13 @@ def check_jmespath(expression: str) -> str:
     """Compile once at load time so a typo is a located recipe error, not a runtime one."""
     try:
         jmespath.compile(expression)
+    except IncompleteExpressionError:
+        raise ValueError(f"invalid JMESPath {expression!r}: incomplete expression") from None
+    except ParseError as exc:
+        raise ValueError(f"invalid JMESPath {expression!r}: {exc.msg} at column "
+                         f"{exc.lex_position + 1}") from None
     except JMESPathError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ValueError(f"invalid JMESPath {expression!r}: {first}") from None
+        raise ValueError(f"invalid JMESPath {expression!r}: {type(exc).__name__}") from None
     return expression
 
 
@@ -142,6 +153,14 @@ class OAuthSpec(_Strict):
             raise ValueError("grant authorization_code needs authorize and redirect_uri")
         if self.grant == "client_credentials" and self.authorize is not None:
             raise ValueError("authorize is only for grant authorization_code")
+        saved = set(self.consent.save) if self.consent else set()
+        for where, text in _strings(self.model_dump()):
+            for namespace, key in template_references(text):
+                if namespace == "account":
+                    raise ValueError(f"{where}: account.* is only available in per-account "
+                                     "blocks")
+                if namespace == "consent":
+                    _check_consent_key(where, key, saved, before=where.startswith("consent"))
         return self
 
 
@@ -196,18 +215,26 @@ class ApiSpec(_Strict):
     def _pending_compiles(cls, value: str | None) -> str | None:
         return None if value is None else check_jmespath(value)
 
-    @model_validator(mode="after")
-    def _check_templates(self) -> ApiSpec:
-        saved = set(self.auth.consent.save) if self.auth.consent else set()
-        for where, text in _strings(self.model_dump(exclude={"detect"}), "api"):
-            for namespace, key in template_references(text):
-                if namespace == "account" and not where.startswith("api.balances"):
-                    raise ValueError(f"{where}: account.* is only available in per-account "
-                                     "blocks")
-                if namespace == "consent":
-                    _check_consent_key(where, key, saved,
-                                       before=where.startswith("api.auth.consent"))
-        return self
+    @field_validator("headers")
+    @classmethod
+    def _header_templates(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        for where, text in _strings(value):
+            if any(ns == "account" for ns, _ in template_references(text)):
+                raise ValueError(f"{where}: account.* is only available in per-account blocks "
+                                 "(these headers also go with the accounts call)")
+        if "auth" in info.data:  # an invalid auth is reported once, where it is
+            _check_consent_keys(value, _saved(info.data["auth"]))
+        return value
+
+    @field_validator("balances")
+    @classmethod
+    def _balances_block(cls, value: ListBlock | None,
+                        info: ValidationInfo) -> ListBlock | None:
+        if value is not None:
+            check_json_block(value)
+            if "auth" in info.data:
+                _check_consent_keys(value.model_dump(), _saved(info.data["auth"]))
+        return value
 
     def rules(self) -> list[tuple[str, ApiRule]]:
         """Detection rules flattened in file order."""
@@ -216,9 +243,29 @@ class ApiSpec(_Strict):
             out.extend((kind, rule) for rule in (rules if isinstance(rules, list) else [rules]))
         return out
 
+    def matching_rule(self, status: int, data: Any, *,
+                      refresh: bool = True) -> tuple[str, ApiRule] | None:
+        """The first rule an answer (status, parsed JSON body) meets; ``refresh`` rules only
+        when ``refresh`` (the engine skips them on the call it already replayed once)."""
+        for kind, rule in self.rules():
+            if kind == "refresh" and not refresh:
+                continue
+            if rule.status is not None and status not in rule.status:
+                continue
+            if rule.match is not None and jmespath.search(rule.match, data) in (
+                    None, False, "", [], {}):
+                continue
+            return kind, rule
+        return None
+
     def account_fields(self) -> set[str]:
         """Account fields the balances block provides (so accounts.fields may omit them)."""
         return set(self.balances.fields) if self.balances else set()
+
+
+def _saved(auth: Any) -> set[str]:
+    """The consent.* names an auth section saves (none without a consent)."""
+    return set(auth.consent.save) if isinstance(auth, OAuthSpec) and auth.consent else set()
 
 
 def _check_consent_key(where: str, key: str, saved: set[str], *, before: bool) -> None:
@@ -230,23 +277,55 @@ def _check_consent_key(where: str, key: str, saved: set[str], *, before: bool) -
                          f"(saved: {known})")
 
 
-def _strings(node: Any, where: str) -> Iterator[tuple[str, str]]:
+def _check_consent_keys(node: Any, saved: set[str], *, http: bool = True) -> None:
+    for where, text in _strings(node):
+        for namespace, key in template_references(text):
+            if namespace != "consent":
+                continue
+            if not http:
+                raise ValueError(f"{where}: consent.* exists only in http recipes")
+            _check_consent_key(where, key, saved, before=False)
+
+
+def _strings(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
+    """Every string in a dumped model, with its key path (``headers.PSU-ID``)."""
     if isinstance(node, str):
         yield where, node
     elif isinstance(node, Mapping):
         for key, value in node.items():
-            yield from _strings(value, f"{where}.{key}")
-    elif isinstance(node, list):
+            yield from _strings(value, f"{where}.{key}" if where else str(key))
+    elif isinstance(node, list | tuple):
         for i, value in enumerate(node):
             yield from _strings(value, f"{where}[{i}]")
+
+
+def check_json_block(block: ListBlock) -> None:
+    """A list block of an http recipe reads JSON: format json, fields by path, valid
+    JMESPaths (checked now rather than on the first sync)."""
+    if block.format != "json":
+        raise ValueError("http recipes read JSON answers; set format: json")
+    specs = block.field_specs()
+    for name, spec in specs.items():
+        if spec.css is not None or spec.xpath is not None:
+            raise ValueError(f"fields.{name}: JSON rows are read with path: (JMESPath), const: "
+                             "or template:, not CSS or XPath")
+    paths = {"each": block.each, "next_page": block.next_page}
+    paths.update({f"fields.{name}.path": spec.path for name, spec in specs.items()})
+    for where, path in paths.items():
+        if path is not None:
+            try:
+                check_jmespath(path)
+            except ValueError as exc:
+                raise ValueError(f"{where}: {exc}") from None
 
 
 _BLOCKS = ("accounts", "transactions", "holdings")
 
 
 def check_sections(field: str, value: Any, data: Mapping[str, Any]) -> Any:
-    """The recipe-level rules tying sections to ``institution.backend`` (called by ``Recipe``
-    for ``login``, ``detect`` and ``api``, once ``institution`` is validated)."""
+    """The recipe-level rules tying sections to ``institution.backend``. ``Recipe`` calls it
+    for login, detect, the list blocks and api, once ``institution`` is validated, so each
+    problem is reported at the section it concerns."""
     institution = data.get("institution")
     if institution is None:
         return value
@@ -256,55 +335,29 @@ def check_sections(field: str, value: Any, data: Mapping[str, Any]) -> Any:
             raise ValueError("a browser recipe needs at least one login step")
         if http and value:
             raise ValueError("http recipes have no login steps: they authenticate in api.auth")
+        _check_consent_keys([step.model_dump() for step in value], set(), http=False)
     elif field == "detect" and http and value:
         raise ValueError("http recipes classify answers with api.detect (status and JMESPath "
                          "rules), not detect")
+    elif field in _BLOCKS and isinstance(value, ListBlock):
+        if http:
+            check_json_block(value)
+        else:
+            _check_consent_keys(value.model_dump(), set(), http=False)
     elif field == "api":
         if http and value is None:
             raise ValueError("required when institution.backend is http")
         if not http and value is not None:
             raise ValueError("only for recipes with institution.backend: http")
-        _check_blocks(data, value if isinstance(value, ApiSpec) else None)
+        if isinstance(value, ApiSpec):  # the blocks come first, so consent keys are checked here
+            for name in _BLOCKS:
+                block = data.get(name)
+                if isinstance(block, ListBlock):
+                    try:
+                        _check_consent_keys(block.model_dump(), _saved(value.auth))
+                    except ValueError as exc:
+                        raise ValueError(f"{name}.{exc}") from None
     return value
-
-
-def _check_blocks(data: Mapping[str, Any], api: ApiSpec | None) -> None:
-    """List blocks of an http recipe read JSON: format json and valid JMESPaths; consent.*
-    only where a consent is saved."""
-    saved = set(api.auth.consent.save) if api and api.auth.consent else set()
-    if api is None:
-        for where, text in _strings([s.model_dump() for s in data.get("login") or []], "login"):
-            if any(namespace == "consent" for namespace, _ in template_references(text)):
-                raise ValueError(f"{where}: consent.* exists only in http recipes")
-    blocks = {name: data.get(name) for name in _BLOCKS}
-    if api is not None and api.balances is not None:
-        blocks["api.balances"] = api.balances
-    for name, block in blocks.items():
-        if not isinstance(block, ListBlock):
-            continue
-        for where, text in _strings(block.model_dump(), name):
-            for namespace, key in template_references(text):
-                if namespace == "consent":
-                    if api is None:
-                        raise ValueError(f"{where}: consent.* exists only in http recipes")
-                    _check_consent_key(where, key, saved, before=False)
-        if api is None:
-            continue
-        if block.format != "json":
-            raise ValueError(f"{name}: http recipes read JSON answers; set format: json")
-        for field, spec in block.field_specs().items():
-            if spec.css is not None or spec.xpath is not None:
-                raise ValueError(f"{name}.fields.{field}: JSON rows are read with path: "
-                                 "(JMESPath), const: or template:, not CSS or XPath")
-        paths = {f"{name}.each": block.each, f"{name}.next_page": block.next_page}
-        paths.update({f"{name}.fields.{f}.path": spec.path
-                      for f, spec in block.field_specs().items()})
-        for where, path in paths.items():
-            if path is not None:
-                try:
-                    check_jmespath(path)
-                except ValueError as exc:
-                    raise ValueError(f"{where}: {exc}") from None
 
 
 def api_models() -> list[type[BaseModel]]:

@@ -45,6 +45,10 @@ class Institution(_Strict):
     )
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     backend: Literal["browser", "http"] = "browser"
+    load_resources: list[Literal["image", "font", "media", "stylesheet"]] = Field(
+        default_factory=list,
+        description="Resource types the browser should download after all (blocked by "
+        "default: nobody reads them, and they cost bandwidth and CPU).")
 
 
 class CredentialField(_Strict):
@@ -362,7 +366,7 @@ class Recipe(_Strict):
     api: ApiSpec | None = Field(default=None, validate_default=True,
                                 description="HTTP recipes: OAuth2, calls and answer rules.")
 
-    @field_validator("login", "detect", "api")
+    @field_validator("login", "detect", "accounts", "transactions", "holdings", "api")
     @classmethod
     def _fits_backend(cls, value: Any, info: ValidationInfo) -> Any:
         return check_sections(info.field_name or "", value, info.data)
