@@ -115,6 +115,20 @@ def extract_one(document: str, selector: str) -> str | None:
     return tf.clean_text(value) if value else None
 
 
+def extract_next(document: str, block: ListBlock) -> str | None:
+    """The next page's URL: a selector on HTML pages, a JMESPath (``_links.next.href``) on
+    JSON ones."""
+    if not block.next_page:
+        return None
+    if block.format == "json":
+        try:
+            found = jmespath.search(block.next_page, json.loads(document))
+        except ValueError:
+            return None
+        return str(found) if isinstance(found, str | int) and found != "" else None
+    return extract_one(document, block.next_page)
+
+
 def count_matches(document: str, selector: str) -> int:
     return len(select(Selector(text=document), selector))
 

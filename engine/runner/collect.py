@@ -7,6 +7,7 @@ is worth more to a user than none.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,7 @@ from urllib.parse import urljoin
 from pydantic import ValidationError
 
 from engine.errors import RecipeBroken, SyncError
-from engine.extraction.records import Extraction, count_matches, extract_list, extract_one
+from engine.extraction.records import Extraction, count_matches, extract_list, extract_next
 from engine.extraction.transforms import is_valid_isin
 from engine.models import (
     Account,
@@ -47,6 +48,7 @@ class ListReader:
             self.mode = "http"
         if block.load_more or block.wait_for:
             self.mode = "browser"  # content appears only through the page's own JavaScript
+        self.loaded_url: str | None = None
 
     async def read(self, url: str, account: dict[str, Any] | None = None,
                    since: date | None = None) -> list[dict[str, Any]]:
@@ -66,10 +68,10 @@ class ListReader:
             records.extend(extraction.records)
             if since is not None and _all_older(extraction.records, since):
                 break
-            next_url = extract_one(html, self.block.next_page) if self.block.next_page else None
+            next_url = extract_next(html, self.block)
             if not next_url:
                 break
-            url = urljoin(self.ctx.backend.url, next_url)
+            url = urljoin(self.loaded_url or self.ctx.backend.url, next_url)
             if url in seen:
                 self.ctx.warnings.append(f"{step}: pagination loops back to an earlier page")
                 break
@@ -82,8 +84,14 @@ class ListReader:
         try:
             if self.mode == "http":
                 response = await backend.fetch(url, timeout=timeout)
+                self.loaded_url = response.url
                 await ctx.check(step, response.text if self.block.format == "html" else "")
+                if self.block.format == "json" and not _is_json(response.text):
+                    raise RecipeBroken("expected a JSON document", reason="not_json",
+                                       step=step, url=response.url,
+                                       details={"status": response.status})
                 return response.text
+            self.loaded_url = None
             if backend.url != url or self.block.wait_for or self.block.load_more:
                 await backend.goto(url, timeout=timeout)
             # else: the login already landed on this very page; reading it again is free
@@ -143,6 +151,14 @@ class ListReader:
                 f"field '{problem.field}' of row {problem.row + 1}: {problem.message}",
                 reason="field_invalid", step=step, selector=problem.selector, url=url,
                 details={"field": problem.field, "problems": len(extraction.problems)})
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _css(selector: str) -> Condition:
