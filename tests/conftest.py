@@ -70,3 +70,6 @@ def banque_demo_url() -> Iterator[str]:
 
     with ThreadedServer(create_app()) as server:
         yield server.url
+
+
+pytest_plugins = ["engine.harness.pytest_plugin"]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 import fnmatch
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -91,12 +91,16 @@ class BrowserHost:
     async def new_session(self, *, allowed_domains: list[str], block_resources: bool = True,
                           route_handler: RouteHandler | None = None,
                           fetch_hook: FetchHook | None = None,
-                          load_resources: frozenset[str] = frozenset()) -> BrowserSession:
+                          load_resources: frozenset[str] = frozenset(),
+                          proxy: str | None = None) -> BrowserSession:
+        """``proxy``: where requests no route sees would go (replay points it nowhere, so
+        Chromium's own preconnects and redirect hops cannot reach a real host)."""
         browser = await self.start()  # relaunches a browser that crashed
         try:
             context = await browser.new_context(
                 locale="fr-FR", timezone_id="Europe/Paris", service_workers="block",
                 viewport={"width": 1280, "height": 900},
+                proxy={"server": proxy, "bypass": "<-loopback>"} if proxy else None,
             )
         except PlaywrightError as exc:
             raise EngineError(f"browser context could not be created: {exc}",

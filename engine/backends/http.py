@@ -92,7 +92,8 @@ class _LogScrub(logging.Filter):
     sessions): keep the records, drop those parts."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.name == "httpx" and isinstance(record.args, tuple) and len(record.args) >= 2:
+        if (str(record.msg).startswith("HTTP Request") and isinstance(record.args, tuple)
+                and len(record.args) >= 2):
             args = list(record.args)
             args[1] = _without_query(str(args[1]))
             record.args = tuple(args)
@@ -161,8 +162,7 @@ class HttpSession:
                                    request.content)
         if hook is not None:
             veto = hook.before(outgoing)
-            if veto is not None:
-                self._refused.append(outgoing.url)
+            if veto is not None:  # not a foreign host: not in refused_hosts
                 raise RequestVetoed(_without_query(outgoing.url), veto)
         shown = _without_query(outgoing.url)
         self._in_flight.append(shown)

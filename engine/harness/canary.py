@@ -13,18 +13,19 @@ replay fails with that error code: the canary guards the classification too.
 from __future__ import annotations
 
 import asyncio
-import base64
-import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 from engine.api import Engine
 from engine.errors import ErrorInfo, RecipeError
-from engine.harness.check import ScenarioCheck, check_fixture, snapshot_path
+from engine.harness.check import (
+    ScenarioCheck,
+    check_fixture,
+    error_matches,
+    recorded_page,
+)
 from engine.harness.fixture import load_fixture, scenario_dirs
 from engine.harness.replay import FieldDiff, ReplayOutcome, replay_scenario
 from engine.harness.report import dom_fragment
@@ -42,6 +43,8 @@ class Failure:
     step: str | None = None
     selector: str | None = None
     url: str | None = None
+    snapshot: str | None = None
+    """The saved snapshot the check found it in (its screenshot is the one to show)."""
 
 
 @dataclass
@@ -79,14 +82,6 @@ class CanaryReport:
 
 ProgressHook = Callable[[str, ScenarioOutcome | None], None]
 """Called with ("start", None) per scenario about to run... and ("done", outcome)."""
-
-
-def error_matches(expected: str, error: ErrorInfo | None) -> bool:
-    """``expected_error`` may be a full code (``unavailable.maintenance``) or a bare kind."""
-    if error is None:
-        return False
-    return error.code == expected or error.code.startswith(expected + ".") \
-        or error.kind.value == expected
 
 
 def _load_recipes(paths: Sequence[Path], report: CanaryReport) -> list[tuple[Path, Recipe]]:
@@ -155,8 +150,12 @@ async def run_scenario(recipe_path: Path, recipe: Recipe, folder: Path,
         return outcome
     outcome.scenario = str(fixture.meta.get("scenario") or folder.name)
     outcome.expected_error = fixture.meta.get("expected_error") or None
-    outcome.check = check_fixture(recipe, fixture)
-    outcome.check_ms = outcome.check.elapsed_ms
+    try:
+        outcome.check = check_fixture(recipe, fixture)
+        outcome.check_ms = outcome.check.elapsed_ms
+    except Exception as exc:  # a corrupt snapshot must not hide the replay's verdict
+        outcome.failures.append(Failure("harness", f"check crashed: {type(exc).__name__}: "
+                                                   f"{exc}"))
     replay: ReplayOutcome | None = None
     replay_started = time.perf_counter()
     try:
@@ -189,11 +188,15 @@ def _judge_replay(outcome: ScenarioOutcome, replay: ReplayOutcome) -> None:
             outcome.failures.append(_failure_from(error, f"expected {expected}, got {got}"))
     elif error is not None:
         outcome.failures.append(_failure_from(error, error.message))
-    if not expected:
+    if replay.expected is None:  # otherwise expected.json says which accounts may fail
         for failed in result.account_failures:
             outcome.failures.append(_failure_from(
                 failed.error, f"account {failed.account_id} ({failed.stage}): "
                               f"{failed.error.message}"))
+    if outcome.unmatched_requests:
+        outcome.failures.append(Failure(
+            "replay", f"{len(outcome.unmatched_requests)} request(s) not in the recording "
+                      f"(refused), first {outcome.unmatched_requests[0]}"))
     if outcome.diffs:
         first = outcome.diffs[0]
         outcome.failures.append(Failure(
@@ -216,7 +219,8 @@ def _judge_check(outcome: ScenarioOutcome) -> None:
         for sel in snap.broken or []:
             where = f"{snap.file}" + (f" (account {snap.account_id})" if snap.account_id else "")
             outcome.failures.append(Failure("check", f"{where}: {sel.reason}", step=sel.name,
-                                            selector=sel.selector, url=snap.url))
+                                            selector=sel.selector, url=snap.url,
+                                            snapshot=snap.file))
         if snap.error:
             outcome.failures.append(Failure("check", f"{snap.file}: {snap.error}"))
 
@@ -226,16 +230,18 @@ def _judge_check(outcome: ScenarioOutcome) -> None:
 def _attach_evidence(outcome: ScenarioOutcome, recipe: Recipe,
                      replay: ReplayOutcome | None) -> None:
     """Screenshot and DOM fragment for the first located failure."""
-    folder = outcome.fixture_dir
-    if outcome.screenshot is None:
-        for name in ("final.png",):
-            shot = folder / "screenshots" / name
-            if shot.exists():
-                outcome.screenshot = shot.read_bytes()
     located = next((f for f in outcome.failures if f.selector), None)
     failure = located or (outcome.failures[0] if outcome.failures else None)
     if failure is None:
         return
+    shots = outcome.fixture_dir / "screenshots"
+    page_shot = shots / Path(failure.snapshot).with_suffix(".png").name \
+        if failure.snapshot else None
+    if page_shot is not None and page_shot.exists():
+        # the check read a saved page: show that page, not wherever the replay ended
+        outcome.screenshot = page_shot.read_bytes()
+    elif outcome.screenshot is None and (shots / "final.png").exists():
+        outcome.screenshot = (shots / "final.png").read_bytes()
     document = _document_for(outcome, failure, replay)
     if document is None:
         return
@@ -260,53 +266,15 @@ def _document_for(outcome: ScenarioOutcome, failure: Failure,
         path = Path(error.evidence["html"])
         if path.exists():
             return path.read_text(encoding="utf-8", errors="replace")
-    if failure.source == "check" and outcome.check is not None:
-        for snap in outcome.check.failures():
-            try:
-                fixture = load_fixture(outcome.fixture_dir)
-            except Exception:
-                return None
-            info = next((i for i in fixture.snapshots if i.file == snap.file), None)
-            if info is not None and snapshot_path(outcome.fixture_dir, info).exists():
-                return snapshot_path(outcome.fixture_dir, info).read_text(encoding="utf-8")
-    return recorded_page(outcome.fixture_dir, failure.url)
-
-
-def recorded_page(fixture_dir: Path, url: str | None) -> str | None:
-    """The last HTML body the recording holds for ``url`` (same path when no exact match)."""
-    exchanges = read_exchanges(fixture_dir)
-    if not exchanges or not url:
-        return None
-    wanted = urlsplit(url)
-    best: str | None = None
-    for exchange in exchanges:
-        body = exchange_html(exchange)
-        if body is None:
-            continue
-        got = urlsplit(str(exchange.get("url", "")))
-        if got.path == wanted.path and (best is None or got.query == wanted.query):
-            best = body
-    return best
-
-
-def read_exchanges(fixture_dir: Path) -> list[dict[str, Any]]:
-    path = fixture_dir / "exchanges.json"
-    if not path.exists():
-        return []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
-
-
-def exchange_html(exchange: dict[str, Any]) -> str | None:
-    """The body of an HTML response, or None for anything else (JSON, images, redirects)."""
-    headers = {str(k).lower(): str(v) for k, v in (exchange.get("headers") or {}).items()}
-    if "html" not in headers.get("content-type", ""):
-        return None
-    if exchange.get("body") is not None:
-        return str(exchange["body"])
-    if exchange.get("body_b64"):
-        return base64.b64decode(exchange["body_b64"]).decode("utf-8", errors="replace")
-    return None
+    if failure.snapshot:
+        path = outcome.fixture_dir / "snapshots" / failure.snapshot
+        if path.exists():
+            return path.read_text(encoding="utf-8")
+    page = recorded_page(outcome.fixture_dir, failure.url)
+    final = outcome.fixture_dir / "snapshots" / "final.html"
+    if page is None and final.exists():
+        page = final.read_text(encoding="utf-8")
+    return page
 
 
 def _ms(since: float) -> float:

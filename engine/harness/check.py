@@ -13,13 +13,16 @@ same conditions that make the live runner raise ``recipe_broken``.
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from engine.errors import ErrorInfo
 from engine.extraction.records import Extraction, count_matches, extract_list
 from engine.harness.fixture import Fixture, SnapshotInfo, load_fixture, scenario_dirs
 from engine.recipe.model import ListBlock, Recipe
@@ -194,6 +197,53 @@ def extract_snapshot(recipe: Recipe, fixture: Fixture, info: SnapshotInfo, html:
                         reference=reference_date(fixture.meta))
 
 
+# ----------------------------------------------------------------------------- recordings
+
+def error_matches(expected: str, error: ErrorInfo | None) -> bool:
+    """``expected_error`` may be a full code (``unavailable.maintenance``) or a bare kind."""
+    if error is None:
+        return False
+    return error.code == expected or error.code.startswith(expected + ".") \
+        or error.kind.value == expected
+
+
+def recorded_page(fixture_dir: Path, url: str | None) -> str | None:
+    """The last HTML body the recording holds for ``url`` (same path when no exact match)."""
+    exchanges = read_exchanges(fixture_dir)
+    if not exchanges or not url:
+        return None
+    wanted = urlsplit(url)
+    best: str | None = None
+    for exchange in exchanges:
+        body = exchange_html(exchange)
+        if body is None:
+            continue
+        got = urlsplit(str(exchange.get("url", "")))
+        if got.path == wanted.path and (best is None or got.query == wanted.query):
+            best = body
+    return best
+
+
+def read_exchanges(fixture_dir: Path) -> list[dict[str, Any]]:
+    path = fixture_dir / "exchanges.json"
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
+
+
+def exchange_html(exchange: dict[str, Any]) -> str | None:
+    """The body of an HTML response, or None for anything else (JSON, images, redirects)."""
+    headers = {str(k).lower(): str(v) for k, v in (exchange.get("headers") or {}).items()}
+    if "html" not in headers.get("content-type", ""):
+        return None
+    if exchange.get("body") is not None:
+        return str(exchange["body"])
+    if exchange.get("body_b64"):
+        return base64.b64decode(exchange["body_b64"]).decode("utf-8", errors="replace")
+    return None
+
+
 # ----------------------------------------------------------------------------- checking
 
 def check_snapshot(recipe: Recipe, fixture: Fixture, info: SnapshotInfo,
@@ -245,9 +295,6 @@ def _rows_check(info: SnapshotInfo, block: ListBlock, extraction: Extraction) ->
     if info.rows > 0 and extraction.rows == 0:
         check.broken = True
         check.reason = f"matched {info.rows} rows at recording, 0 now"
-    elif extraction.rows == 0 and info.page_number <= 1 and not extraction.empty_marker \
-            and info.rows == 0:
-        check.reason = "no rows (as recorded)"
     return check
 
 

@@ -15,12 +15,11 @@ selectors), ``notice`` (row or page counts moved, stages not reached). Drift = b
 
 from __future__ import annotations
 
-import json
 import re
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,30 +30,20 @@ from engine.api import Engine
 from engine.errors import ErrorKind
 from engine.extraction.records import count_matches, select
 from engine.extraction.transforms import clean_text
-from engine.harness.canary import error_matches, exchange_html, read_exchanges
 from engine.harness.check import (
     account_records,
     block_for_stage,
+    error_matches,
+    exchange_html,
     extract_snapshot,
+    read_exchanges,
     snapshot_path,
 )
 from engine.harness.fixture import Fixture, SnapshotInfo, load_fixture
 from engine.harness.record import record_scenario
 from engine.models import SyncResult
 from engine.recipe import Recipe, load_recipe
-from engine.recipe.model import (
-    ClickStep,
-    ExpectStep,
-    FieldSpec,
-    FillStep,
-    KeypadStep,
-    ListBlock,
-    OtpStep,
-    PressStep,
-    SelectStep,
-    WaitForStep,
-    describe_step,
-)
+from engine.recipe import model as rm
 
 EXIT_NO_DRIFT, EXIT_DRIFT, EXIT_INCONCLUSIVE = 0, 1, 3
 
@@ -108,8 +97,12 @@ class _FieldStats:
     empty: int = 0
     unparsable: int = 0
     page_matches: int = 0
-    shapes: dict[str, str] = field(default_factory=dict)
-    """Shape of the raw text → one example value (parsed fields only)."""
+    shapes: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per account (formats differ between accounts: cards vs checking), shape of the raw
+    text → one example value (parsed fields only)."""
+
+    def all_shapes(self) -> dict[str, str]:
+        return {k: v for per_account in self.shapes.values() for k, v in per_account.items()}
 
 
 @dataclass
@@ -132,27 +125,22 @@ def value_shape(value: str) -> str:
     return re.sub(r"[^\W\d_]+", "a", text)
 
 
-def _raw_text(row: Selector, spec: FieldSpec) -> str | None:
+def _first_match(row: Selector, spec: rm.FieldSpec) -> Selector | None:
     selector = spec.css or spec.xpath
-    if not selector:
-        return None
-    matches = select(row, selector)
-    if not matches:
-        return None
-    node = matches[0]
+    matches = select(row, selector) if selector else None
+    return matches[0] if matches else None
+
+
+def _raw_text(node: Selector, spec: rm.FieldSpec) -> str:
     if spec.attr is not None:
         return str(node.attrib.get(spec.attr, ""))
     return node.root if isinstance(node.root, str) else str(node.xpath("string()").get() or "")
 
 
-def _node_sig(row: Selector, spec: FieldSpec) -> str:
-    selector = spec.css or spec.xpath
-    if not selector:
-        return "-"
-    matches = select(row, selector)
-    if not matches:
+def _node_sig(node: Selector | None) -> str:
+    """What a field selector lands on, without its data: ``td.montant``, ``text``, ``∅``."""
+    if node is None:
         return "∅"
-    node = matches[0]
     if isinstance(node.root, str):
         return "text"
     return f"{node.root.tag}.{'.'.join(sorted(str(node.attrib.get('class', '')).split()))}"
@@ -177,22 +165,21 @@ def stage_stats(recipe: Recipe, fixture: Fixture) -> dict[str, _StageStats]:
     return out
 
 
-def _add_page(stats: _StageStats, info: SnapshotInfo, block: ListBlock, html: str,
+def _add_page(stats: _StageStats, info: SnapshotInfo, block: rm.ListBlock, html: str,
               field_stats: Mapping[str, Any]) -> None:
     specs = block.field_specs()
     rows: list[Selector] = []
-    if block.format == "html":
-        root = Selector(text=html)
+    root = Selector(text=html) if block.format == "html" else None
+    if root is not None:
         rows = list(select(root, block.each))
         for name in ("next_page", "wait_for"):
             selector = getattr(block, name)
             if selector:
                 stats.block_selectors[name] = stats.block_selectors.get(name, 0) + \
-                    count_matches(html, selector)
-    skeletons = set()
-    for row in rows:
-        root_tag = row.root.tag if not isinstance(row.root, str) else "text"
-        skeletons.add(root_tag + "|" + "|".join(_node_sig(row, s) for s in specs.values()))
+                    len(select(root, selector))
+    matches = [{name: _first_match(row, spec) for name, spec in specs.items()} for row in rows]
+    skeletons = {_node_sig(row) + "|" + "|".join(_node_sig(n) for n in found.values())
+                 for row, found in zip(rows, matches, strict=True)}
     stats.per_page[(info.account_id, info.page_number)] = (len(rows), frozenset(skeletons))
     for name, spec in specs.items():
         fs = stats.fields.setdefault(name, _FieldStats())
@@ -201,13 +188,15 @@ def _add_page(stats: _StageStats, info: SnapshotInfo, block: ListBlock, html: st
         fs.empty += stat.empty
         fs.unparsable += stat.unparsable
         selector = spec.css or spec.xpath
-        if selector and not selector.startswith("::") and block.format == "html":
-            fs.page_matches += count_matches(html, selector)
+        if selector and not selector.startswith("::") and root is not None:
+            fs.page_matches += len(select(root, selector))
         if spec.parse is not None or spec.map is not None:
-            for row in rows:
-                raw = _raw_text(row, spec)
+            for found in matches:
+                node = found[name]
+                raw = _raw_text(node, spec) if node is not None else ""
                 if raw:
-                    fs.shapes.setdefault(value_shape(raw), clean_text(raw)[:40])
+                    fs.shapes.setdefault(info.account_id or "", {}).setdefault(
+                        value_shape(raw), clean_text(raw)[:40])
 
 
 # ----------------------------------------------------------------------------- comparison
@@ -229,7 +218,7 @@ def compare_stages(recipe: Recipe, saved: dict[str, _StageStats],
     return findings
 
 
-def _compare_stage(stage: str, block: ListBlock, before: _StageStats,
+def _compare_stage(stage: str, block: rm.ListBlock, before: _StageStats,
                    after: _StageStats) -> list[Finding]:
     out: list[Finding] = []
     rows_lost = before.rows > 0 and after.rows == 0
@@ -259,31 +248,40 @@ def _compare_stage(stage: str, block: ListBlock, before: _StageStats,
                                f"matched in {fb.matched} row(s) before, 0 now", fb.matched, 0))
             continue
         if not fb.unparsable and fa.unparsable:
-            example = next(iter(set(fa.shapes) - set(fb.shapes)), None)
+            shapes_b, shapes_a = fb.all_shapes(), fa.all_shapes()
+            example = next(iter(set(shapes_a) - set(shapes_b)), None)
             out.append(Finding("broken", stage, step, spec.selector,
                                f"parsed before, {fa.unparsable} value(s) unparsable now"
-                               + (f" (e.g. {fa.shapes[example]!r})" if example else ""),
-                               sorted(fb.shapes.values()), sorted(fa.shapes.values())))
+                               + (f" (e.g. {shapes_a[example]!r})" if example else ""),
+                               sorted(shapes_b.values()), sorted(shapes_a.values())))
             continue
-        if fb.shapes and fa.shapes and not set(fb.shapes) & set(fa.shapes):
+        changed = [a for a, shapes_b in fb.shapes.items() if shapes_b and fa.shapes.get(a)
+                   and not set(shapes_b) & set(fa.shapes[a])]
+        if changed:
+            first = changed[0]
+            whose = f" on {len(changed)} account(s)" if any(changed) else ""
             out.append(Finding("changed", stage, step, spec.selector,
-                               f"value format changed: {_examples(fb)} → {_examples(fa)}",
-                               sorted(fb.shapes), sorted(fa.shapes)))
+                               f"value format changed{whose}: {_examples(fb.shapes[first])} → "
+                               f"{_examples(fa.shapes[first])}", sorted(fb.shapes[first]),
+                               sorted(fa.shapes[first])))
         if not fb.empty and fa.empty:
             severity = "broken" if spec.required and spec.default is None else "changed"
             out.append(Finding(severity, stage, step, spec.selector,
                                f"empty in {fa.empty} row(s) now, never before", 0, fa.empty))
     if not rows_lost:
-        out.extend(_compare_pages(stage, block, before, after))
+        out.extend(_compare_pages(stage, block, before, after,
+                                  markup=not any(f.severity == "broken" for f in out)))
     return out
 
 
-def _examples(stats: _FieldStats) -> str:
-    return ", ".join(repr(v) for v in list(stats.shapes.values())[:2])
+def _examples(shapes: dict[str, str]) -> str:
+    return ", ".join(repr(v) for v in list(shapes.values())[:2])
 
 
-def _compare_pages(stage: str, block: ListBlock, before: _StageStats,
-                   after: _StageStats) -> list[Finding]:
+def _compare_pages(stage: str, block: rm.ListBlock, before: _StageStats, after: _StageStats,
+                   *, markup: bool) -> list[Finding]:
+    """Row and page counts (notices), and the markup under the selectors — unless a broken
+    selector of the stage already explains the difference."""
     out: list[Finding] = []
     if before.pages != after.pages:
         out.append(Finding("notice", stage, stage, None,
@@ -297,7 +295,7 @@ def _compare_pages(stage: str, block: ListBlock, before: _StageStats,
         if rows_b != rows_a:
             out.append(Finding("notice", stage, f"{stage}.each", block.each,
                                f"{where}: {rows_b} rows before, {rows_a} now", rows_b, rows_a))
-        if skel_b and skel_a and not skel_b & skel_a:
+        if markup and skel_b and skel_a and not skel_b & skel_a:
             out.append(Finding("changed", stage, f"{stage}.each", block.each,
                                f"{where}: the markup under the recipe's selectors changed",
                                sorted(skel_b)[:3], sorted(skel_a)[:3]))
@@ -308,20 +306,20 @@ def login_selectors(recipe: Recipe) -> list[tuple[str, str]]:
     """(step name as the runner reports it, selector) for every login step with a selector."""
     out: list[tuple[str, str]] = []
     for index, step in enumerate(recipe.login):
-        name = describe_step(step, index)
-        if isinstance(step, FillStep):
+        name = rm.describe_step(step, index)
+        if isinstance(step, rm.FillStep):
             out.append((name, step.fill.css))
-        elif isinstance(step, ClickStep) and not step.spec.optional:
+        elif isinstance(step, rm.ClickStep) and not step.spec.optional:
             out.append((name, step.spec.css))
-        elif isinstance(step, PressStep | SelectStep):
-            spec = step.press if isinstance(step, PressStep) else step.select
+        elif isinstance(step, rm.PressStep | rm.SelectStep):
+            spec = step.press if isinstance(step, rm.PressStep) else step.select
             out.append((name, spec.css))
-        elif isinstance(step, KeypadStep):
+        elif isinstance(step, rm.KeypadStep):
             out.append((name, step.keypad.buttons))
-        elif isinstance(step, OtpStep):
+        elif isinstance(step, rm.OtpStep):
             out.extend((name, s) for s in (step.otp.fill, step.otp.submit))
-        elif isinstance(step, ExpectStep | WaitForStep):
-            condition = step.expect if isinstance(step, ExpectStep) else step.wait_for
+        elif isinstance(step, rm.ExpectStep | rm.WaitForStep):
+            condition = step.expect if isinstance(step, rm.ExpectStep) else step.wait_for
             if condition.css:
                 out.append((name, condition.css))
     return out
@@ -386,7 +384,14 @@ def compare(recipe: Recipe, saved: Fixture, fresh: Fixture, live: SyncResult | N
             report.findings.append(Finding(
                 "broken", failure.stage, failure.error.step or failure.stage,
                 failure.error.selector, f"account {failure.account_id}: {failure.error.message}"))
-    report.findings.extend(compare_login(recipe, saved.path, fresh.path))
+    for finding in compare_login(recipe, saved.path, fresh.path):
+        same = next((f for f in report.findings if (f.step, f.selector) == (
+            finding.step, finding.selector)), None)
+        if same is not None:  # the live error already names it: add the page evidence
+            same.message += f"; {finding.message}"
+            same.before, same.after = finding.before, finding.after
+        else:
+            report.findings.append(finding)
     saved_stats, fresh_stats = stage_stats(recipe, saved), stage_stats(recipe, fresh)
     report.pages_compared = sum(s.pages for s in fresh_stats.values())
     report.findings.extend(compare_stages(recipe, saved_stats, fresh_stats,
@@ -413,34 +418,3 @@ async def run_drift(recipe_path: Path, fixture_dir: Path, credentials: Mapping[s
         report.fresh_dir = recorded.fixture_dir if keep else None
         compare(recipe, saved, load_fixture(recorded.fixture_dir), recorded.result, report)
     return report
-
-
-# ----------------------------------------------------------------------------- output
-
-def format_text(report: DriftReport) -> str:
-    verdict = "DRIFT" if report.drifted else ("INCONCLUSIVE" if report.inconclusive
-                                              else "no drift")
-    lines = [f"{verdict}: {report.institution}/{report.scenario} "
-             f"(live {report.base_url or 'recipe base_url'}; recorded in "
-             f"{report.recording_ms / 1000:.1f} s, {report.pages_compared} page(s) compared)"]
-    if report.live_error:
-        e = report.live_error
-        lines.append(f"  live sync: {e.get('code')} at step {e.get('step')}"
-                     + (f", selector {e.get('selector')}" if e.get("selector") else "")
-                     + f": {e.get('message')}")
-    if report.inconclusive:
-        lines.append(f"  {report.inconclusive}")
-    order = {"broken": 0, "changed": 1, "notice": 2}
-    for f in sorted(report.findings, key=lambda f: order[f.severity]):
-        selector = f"  {f.selector}" if f.selector else ""
-        lines.append(f"  {f.severity.upper():7} {f.step}{selector}\n          {f.message}")
-    counts = {s: sum(f.severity == s for f in report.findings) for s in order}
-    lines.append(f"{counts['broken']} broken, {counts['changed']} changed, "
-                 f"{counts['notice']} notice(s)")
-    return "\n".join(lines)
-
-
-def report_json(report: DriftReport) -> str:
-    data = asdict(report)
-    data.update(drifted=report.drifted, exit_code=report.exit_code)
-    return json.dumps(data, indent=2, default=str)

@@ -25,7 +25,7 @@ from parsel import Selector
 from engine.extraction.records import is_xpath, select
 
 if TYPE_CHECKING:
-    from engine.harness.canary import CanaryReport, ScenarioOutcome
+    from engine.harness.canary import CanaryReport, Failure, ScenarioOutcome
 
 FRAGMENT_LIMIT = 6000
 
@@ -153,13 +153,20 @@ def anchor(outcome: ScenarioOutcome) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", f"{outcome.institution}-{outcome.scenario}".lower())
 
 
+def _step_of(failure: Failure | None) -> str:
+    if failure is None:
+        return ""
+    return failure.step or {"diff": "result differs from expected.json"}.get(
+        failure.source, failure.message[:80])
+
+
 def _summary_rows(report: CanaryReport) -> str:
     rows = []
     for o in report.outcomes:
-        first = o.failures[0] if o.failures else None
+        first = next((f for f in o.failures if f.step), o.failures[0] if o.failures else None)
         rows.append(
             f'<tr><td>{_esc(o.institution)}</td><td><a href="#{anchor(o)}">{_esc(o.scenario)}'
-            f"</a></td><td>{_badge(o.passed)}</td><td>{_esc(first.step if first else '')}</td>"
+            f"</a></td><td>{_badge(o.passed)}</td><td>{_esc(_step_of(first))}</td>"
             f"<td><code>{_esc(first.selector if first else '')}</code></td>"
             f'<td class="num">{o.elapsed_ms / 1000:.2f} s</td></tr>')
     for path in report.without_fixtures:
@@ -207,11 +214,15 @@ def _scenario_section(outcome: ScenarioOutcome) -> str:
              f'data-scenario="{_esc(outcome.scenario)}">',
              f"<h2>{_badge(outcome.passed)} {_esc(outcome.institution)} / "
              f"{_esc(outcome.scenario)}</h2>"]
-    for failure in outcome.failures:
-        facts += [("failing step", failure.step), ("selector", failure.selector),
-                  ("url", failure.url), ("what broke", failure.message)]
     parts.append("<dl>" + "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>"
                                   for k, v in facts if v) + "</dl>")
+    if outcome.failures:
+        parts.append('<table class="failures"><tr><th>found by</th><th>failing step</th>'
+                     "<th>selector</th><th>what broke</th><th>url</th></tr>" + "".join(
+                         f"<tr><td>{_esc(f.source)}</td><td>{_esc(f.step)}</td>"
+                         f"<td><code>{_esc(f.selector)}</code></td><td>{_esc(f.message)}</td>"
+                         f"<td>{_esc(f.url)}</td></tr>" for f in outcome.failures[:50])
+                     + "</table>")
     if not outcome.passed:
         shot = ""
         if outcome.screenshot:

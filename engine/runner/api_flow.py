@@ -1,24 +1,19 @@
 """Synchronize an institution through its API: OAuth2, consent, accounts, balances, transactions.
 
 The counterpart of ``login`` + ``collect`` for ``institution.backend: http`` recipes, with the
-same contract: it fills the same ``SyncResult`` (accounts, transactions, account failures),
-every failure is a classified ``SyncError``, and list answers go through the very same pure
-extraction (``extract_list`` with JMESPath rows and fields) that ``engine check`` uses.
+same contract: the same ``SyncResult``, per-account failures in ``account_failures``, every
+failure a classified ``SyncError``, and list answers read by the very same pure extraction
+(``extract_list`` with JMESPath rows and fields) that ``engine check`` uses.
 
-Every answer is classified the same way, in this order:
-
-1. the recipe's ``api.detect`` rules, in file order (status and/or a JMESPath on the body);
-   ``refresh`` renews the access token once (refresh-token grant, or a new client-credentials
-   token) and replays the call, and is ignored on the replay so a second 401 falls through;
-2. built-in rules: 429 → ``blocked`` (``Retry-After`` honoured), 5xx → ``unavailable``, on the
-   token endpoint 401 / ``invalid_client`` → ``invalid_credentials``, a rejected refresh →
-   ``action_required``, elsewhere 401 → ``action_required``, 403 → ``blocked``, any other 4xx
-   → ``recipe_broken`` (the API rejected the request the recipe built).
-
-Timeouts and refused connections arrive as backend exceptions and become ``unavailable``. A
-JMESPath that finds nothing where the recipe needs a value is ``recipe_broken`` naming the path
-and the URL. Token values are added to the sync's redactor as they are obtained and only held
-as ``Secret``, so no result, error, log or repr can show them.
+Every answer is classified in this order: the recipe's ``api.detect`` rules in file order (a
+``refresh`` rule renews the token once and replays the call; on the replay it is skipped, so a
+second 401 falls through), then built-in rules: 429 → ``blocked`` (``Retry-After`` honoured),
+5xx → ``unavailable``, 401 or ``invalid_client`` from the token endpoint →
+``invalid_credentials``, a refused refresh or another 401 → ``action_required``, 403 →
+``blocked``, any other 4xx → ``recipe_broken``. Timeouts and refused connections arrive as
+backend exceptions and become ``unavailable``; a JMESPath that finds nothing where a value is
+needed is ``recipe_broken`` naming the path and the URL. Tokens are held as ``Secret`` and
+added to the sync's redactor as they arrive, so no result, error, log or repr shows them.
 """
 
 from __future__ import annotations
@@ -51,15 +46,7 @@ from engine.models import Account, AccountFailure, SyncResult
 from engine.recipe.api import ApiSpec
 from engine.recipe.model import ListBlock
 from engine.recipe.templates import Context, TemplateError, render
-from engine.runner.collect import (
-    PER_ACCOUNT_KINDS,
-    _account,
-    _all_older,
-    _applies,
-    _holdings,
-    _sanity_warnings,
-    _transactions,
-)
+from engine.runner import collect as scraping  # shared record → model rules
 from engine.runner.context import DocumentSeen, SyncContext
 from engine.runner.detection import retry_after_seconds
 from engine.secrets import Secret
@@ -117,14 +104,13 @@ class ApiClient:
         except TemplateError as exc:
             raise RecipeBroken(str(exc), reason="template") from None
 
-    def fill_all(self, value: Any, account: Record | None = None) -> Any:
-        if isinstance(value, str):
-            return self.fill(value, account)
-        if isinstance(value, dict):
-            return {k: self.fill_all(v, account) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.fill_all(v, account) for v in value]
-        return value
+    def fill_all(self, value: Any) -> Any:
+        """Templates inside a JSON body (or form), at any depth."""
+        if isinstance(value, dict | list):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            filled = {k: self.fill_all(v) for k, v in items}
+            return filled if isinstance(value, dict) else list(filled.values())
+        return self.fill(value) if isinstance(value, str) else value
 
     def url(self, template: str, account: Record | None = None) -> str:
         return urljoin(self.ctx.base_url, self.fill(template, account))
@@ -219,23 +205,22 @@ class ApiClient:
                                  reason="psu_authorization_required", step=step,
                                  url=_bare(response.url))
         target = urljoin(response.url, response.headers.get("location", ""))
+        where: dict[str, Any] = {"step": step, "url": _bare(target)}
         if _bare(target) != _bare(auth.redirect_uri):
             raise RecipeBroken("the authorization redirected somewhere else than redirect_uri",
-                               reason="redirect_mismatch", step=step, url=_bare(target))
+                               reason="redirect_mismatch", **where)
         query = parse_qs(urlsplit(target).query)
         code = query.get(spec.code_param, [""])[0]
-        if code:
-            self.ctx.redactor.add(code)
+        self.ctx.redactor.add(code)
         if "error" in query:
             raise ActionRequired(f"the authorization was refused ({query['error'][0]})",
-                                 reason="authorization_denied", step=step, url=_bare(target))
+                                 reason="authorization_denied", **where)
         if query.get("state", [""])[0] != state:
             raise RecipeBroken("the redirect does not carry the state we sent",
-                               reason="state_mismatch", step=step, url=_bare(target))
+                               reason="state_mismatch", **where)
         if not code:
             raise RecipeBroken(f"the redirect carries no '{spec.code_param}' parameter",
-                               reason="path_missing", step=step, selector=spec.code_param,
-                               url=_bare(target))
+                               reason="path_missing", selector=spec.code_param, **where)
         return code
 
     # -- calls ------------------------------------------------------------------------------
@@ -289,49 +274,40 @@ class ApiClient:
     def classify(self, answer: Answer, step: str, phase: str, *,
                  refresh_allowed: bool) -> SyncError | str | None:
         """What an answer means: the recipe's rules first, then the built-in status rules."""
-        response, data = answer.response, answer.data
-        status, url = response.status, _bare(response.url)
+        status, data = answer.response.status, answer.data
         code = _api_code(data)
-        details: dict[str, Any] = {"status": status} | ({"api_code": code} if code else {})
-        retry = retry_after_seconds(response.headers)
-        for kind, rule in self.api.rules():
-            if rule.status is not None and status not in rule.status:
-                continue
-            if rule.match is not None and not _truthy(jmespath.search(rule.match, data)):
-                continue
-            if kind == REFRESH:
-                if refresh_allowed:
-                    return REFRESH
-                continue
-            message = rule.message or f"the API answered HTTP {status}" + (
-                f" {code}" if code else "")
-            return error_for(kind, message, reason=rule.reason, step=step, url=url,
-                             retry_after=retry, details=details)
+        said = f"HTTP {status}" + (f" {code}" if code else "")
+        retry = retry_after_seconds(answer.response.headers)
+        kw: dict[str, Any] = {"step": step, "url": _bare(answer.response.url),
+                              "details": {"status": status} | ({"api_code": code} if code
+                                                               else {})}
+        matched = self.api.matching_rule(status, data, refresh=refresh_allowed)
+        if matched is not None:
+            kind, rule = matched
+            return REFRESH if kind == REFRESH else error_for(
+                kind, rule.message or f"the API answered {said}", reason=rule.reason,
+                retry_after=retry, **kw)
         if status < 400:
             return None
-        said = f"HTTP {status}" + (f" {code}" if code else "")
-        where: dict[str, Any] = {"step": step, "url": url, "details": details}
         if status == 429:
             return Blocked(f"the institution is rate limiting us ({said})",
-                           reason="rate_limited", retry_after=retry, **where)
+                           reason="rate_limited", retry_after=retry, **kw)
         if status >= 500:
             return Unavailable(f"the institution's API is failing ({said})",
-                               reason="server_error", retry_after=retry, **where)
+                               reason="server_error", retry_after=retry, **kw)
         if phase in ("token", "refresh") and (status == 401 or code == "invalid_client"):
             return InvalidCredentials(f"the institution rejected the client credentials "
-                                      f"({said})", reason="invalid_client", **where)
-        if phase == "refresh":
-            return ActionRequired(f"the institution refused to renew our access ({said}); "
-                                  "the user must authorize again",
-                                  reason="reauthorization_required", **where)
-        if status == 401:
-            return ActionRequired(f"the institution no longer accepts our authorization "
-                                  f"({said}); the user must authorize again",
-                                  reason="unauthorized", **where)
+                                      f"({said})", reason="invalid_client", **kw)
+        if phase == "refresh" or status == 401:
+            return ActionRequired(
+                f"the institution no longer accepts our authorization ({said}); the user must "
+                "authorize again",
+                reason="reauthorization_required" if phase == "refresh" else "unauthorized",
+                **kw)
         if status == 403:
-            return Blocked(f"access refused ({said})", reason="http_403", **where)
+            return Blocked(f"access refused ({said})", reason="http_403", **kw)
         return RecipeBroken(f"the API rejected the request the recipe built ({said})",
-                            reason=f"http_{status}", **where)
+                            reason=f"http_{status}", **kw)
 
     def require_json(self, answer: Answer, step: str) -> Any:
         if answer.data is None:
@@ -367,7 +343,7 @@ class ApiClient:
             if pending:
                 rows.extend((record, True) for record in self.extract(
                     answer, block, pending, account, step, required=False))
-            if since is not None and _all_older(records, since):
+            if since is not None and scraping._all_older(records, since):
                 break
             found = jmespath.search(block.next_page, data) if block.next_page else None
             if found is None or found == "":
@@ -411,7 +387,7 @@ class ApiClient:
         accounts: list[tuple[Account, Record]] = []
         for record, _ in await self.read("accounts", recipe.accounts):
             balances = self.api.balances
-            if balances is not None and _applies(balances, record):
+            if balances is not None and scraping._applies(balances, record):
                 try:
                     found = await self.read("balances", balances, record)
                     if not found:
@@ -422,7 +398,7 @@ class ApiClient:
                     _account_failure(exc, str(record.get("id")), "balances", result)
                     continue
                 record.update({k: v for k, v in found[0][0].items() if v is not None})
-            account = _account(self.ctx, record)
+            account = scraping._account(self.ctx, record)
             result.accounts.append(account)
             accounts.append((account, {**record, "id": account.id}))
         for name, block in (("transactions", recipe.transactions),
@@ -430,7 +406,7 @@ class ApiClient:
             if block is None:
                 continue
             for account, record in accounts:
-                if not _applies(block, record):
+                if not scraping._applies(block, record):
                     continue
                 try:
                     rows = await self.read(name, block, record, pending=(
@@ -438,17 +414,17 @@ class ApiClient:
                 except SyncError as exc:
                     _account_failure(exc, account.id, name, result)
                     continue
+                records = [{**r, "pending": True} if pending else r for r, pending in rows]
                 if name == "holdings":
-                    result.holdings.extend(_holdings(self.ctx, account, [r for r, _ in rows]))
-                    continue
-                marked = [{**r, "pending": True} if is_pending else r for r, is_pending in rows]
-                result.transactions.extend(_transactions(self.ctx, account, marked))
-        _sanity_warnings(self.ctx, result)
+                    result.holdings.extend(scraping._holdings(self.ctx, account, records))
+                else:
+                    result.transactions.extend(scraping._transactions(self.ctx, account, records))
+        scraping._sanity_warnings(self.ctx, result)
 
 
 def _account_failure(exc: SyncError, account_id: str, stage: str, result: SyncResult) -> None:
     """One account's failure joins the result; anything beyond that account stops the sync."""
-    if exc.kind.value not in PER_ACCOUNT_KINDS:
+    if exc.kind.value not in scraping.PER_ACCOUNT_KINDS:
         raise exc
     exc.account_id = account_id
     result.account_failures.append(
@@ -460,10 +436,6 @@ def _api_code(data: Any) -> str | None:
     found = jmespath.search("error || tppMessages[0].code", data) if isinstance(
         data, dict) else None
     return str(found) if isinstance(found, str | int) else None
-
-
-def _truthy(value: Any) -> bool:
-    return value not in (None, False, "", [], {})
 
 
 def _bare(url: str) -> str:

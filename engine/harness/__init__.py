@@ -1,0 +1,1 @@
+"""The recorded-site harness: record, scrub, replay, check, canary, drift, report."""

@@ -1,0 +1,285 @@
+"""The ``check``, ``canary`` and ``drift`` commands (registered on ``engine`` by cli.py).
+
+Why here and not in cli.py: they are the harness's user interface, and keeping them next to
+the harness keeps cli.py a thin list of commands that several people edit.
+
+Exit codes: 0 all good; 1 breakage (a broken selector, a failing scenario, drift); 2 usage or
+an invalid recipe; 3 drift inconclusive (the live site failed for another reason: maintenance,
+wrong credentials...).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from engine.errors import RecipeError
+from engine.harness import check as check_mod
+from engine.harness import drift as drift_mod
+from engine.harness.canary import CanaryReport, ScenarioOutcome, run_canary
+from engine.harness.junit import write_junit
+from engine.harness.report import write_html
+from engine.recipe import Recipe, load_recipe
+
+EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _default(name: str) -> Path:
+    """``./recipes`` or ``./fixtures`` when run from a checkout, else the repository's."""
+    here = Path.cwd() / name
+    return here if here.exists() else REPO_ROOT / name
+
+
+def _console() -> Console:
+    """A terminal's own width; wide lines (no wrapping mid-selector) in logs and pipes."""
+    console = Console(highlight=False)
+    return console if console.is_terminal else Console(highlight=False, width=200)
+
+
+def _load(path: str | Path) -> Recipe:
+    try:
+        return load_recipe(path)
+    except RecipeError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(EXIT_USAGE) from None
+
+
+# ----------------------------------------------------------------------------- check
+
+def _selector_table(scenario: check_mod.ScenarioCheck) -> Table:
+    table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
+    for column in ("recipe selector", "selector", "recorded", "now", "empty", "unparsable",
+                   "status"):
+        table.add_column(column, justify="right" if column in (
+            "recorded", "now", "empty", "unparsable") else "left", overflow="fold")
+    for t in scenario.totals():
+        status = ("BROKEN: " + t.reason) if t.broken else (t.reason or "ok")
+        table.add_row(t.name, t.selector, "—" if t.recorded is None else str(t.recorded),
+                      str(t.now), str(t.empty), str(t.unparsable), status,
+                      style="red" if t.broken else None)
+    return table
+
+
+@click.command("check")
+@click.argument("recipe_path", metavar="RECIPE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),
+              help="Fixtures root (default: ./fixtures).")
+@click.option("--scenario", "scenarios", multiple=True, help="Only these scenarios.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("-q", "--quiet", is_flag=True, help="Only failing scenarios and the summary.")
+def check_command(recipe_path: str, fixtures_dir: str | None, scenarios: tuple[str, ...],
+                  as_json: bool, quiet: bool) -> None:
+    """Validate RECIPE and run its extraction over every saved snapshot (no browser, no
+    network): per selector, nodes matched at recording time and now; fields empty or
+    unparsable. Fails when a selector that matched at recording matches nothing now, or a
+    required field is empty or unparsable."""
+    started = time.perf_counter()
+    recipe = _load(recipe_path)
+    root = Path(fixtures_dir) if fixtures_dir else _default("fixtures")
+    report = check_mod.check_recipe(recipe, Path(recipe_path), root, list(scenarios) or None)
+    total_ms = (time.perf_counter() - started) * 1000
+    if as_json:
+        click.echo(check_mod.report_json(report))
+        raise SystemExit(EXIT_OK if report.ok else EXIT_BROKEN)
+    console = _console()
+    if not report.scenarios:
+        console.print(f"{recipe_path}: recipe valid; no fixtures for "
+                      f"{recipe.institution.id} under {root} — nothing to check")
+        raise SystemExit(EXIT_OK)
+    snapshots = 0
+    for scenario in report.scenarios:
+        snapshots += len(scenario.snapshots)
+        if quiet and scenario.ok:
+            continue
+        verdict = "[green]PASS[/]" if scenario.ok else "[red]FAIL[/]"
+        note = " (broken by design: expects " + str(scenario.expected_error) + ")" \
+            if scenario.expects_breakage else ""
+        console.print(f"{verdict} {scenario.institution}/{scenario.scenario}: "
+                      f"{len(scenario.snapshots)} snapshot(s) in {scenario.elapsed_ms:.1f} ms"
+                      f"{note}")
+        if scenario.snapshots:
+            console.print(_selector_table(scenario))
+        for snap in scenario.failures():
+            where = snap.file + (f" account {snap.account_id}" if snap.account_id else "") + \
+                f" page {snap.page_number}"
+            for sel in snap.broken:
+                console.print(f"  [red]✗[/] {where}: {sel.name} {sel.selector!r}: {sel.reason}",
+                              markup=True)
+            if snap.error:
+                console.print(f"  [red]✗[/] {where}: {snap.error}")
+    count = len(report.scenarios)
+    console.print(f"{'ok' if report.ok else 'BROKEN'}: {count} scenario(s), {snapshots} "
+                  f"snapshot(s) checked in {total_ms:.0f} ms "
+                  f"({report.elapsed_ms / count:.1f} ms per scenario; no browser, no network)")
+    raise SystemExit(EXIT_OK if report.ok else EXIT_BROKEN)
+
+
+# ----------------------------------------------------------------------------- canary
+
+def _outcome_line(outcome: ScenarioOutcome) -> str:
+    status = "PASS" if outcome.passed else "FAIL"
+    line = f"{status} {outcome.institution}/{outcome.scenario} ({outcome.elapsed_ms / 1000:.1f} s)"
+    if not outcome.passed and outcome.failures:
+        first = next((f for f in outcome.failures if f.selector), outcome.failures[0])
+        where = ", ".join(p for p in (first.step and f"step {first.step}",
+                                      first.selector and f"selector {first.selector}") if p)
+        line += f": {where + ': ' if where else ''}{first.message}"
+    return line
+
+
+async def _canary(recipes: list[Path], root: Path, jobs: int, console: Console) -> CanaryReport:
+    if not console.is_terminal:
+        return await run_canary(recipes, root, jobs=jobs, progress=lambda event, o: (
+            click.echo(_outcome_line(o)) if event == "done" and o is not None else None))
+    columns = (TextColumn("[bold]canary"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("", total=None)
+
+        def hook(event: str, outcome: ScenarioOutcome | None) -> None:
+            if event == "done" and outcome is not None:
+                progress.advance(task)
+                progress.console.print(_outcome_line(outcome), highlight=False,
+                                       style=None if outcome.passed else "red", markup=False)
+                progress.update(task, description=f"{outcome.institution}/{outcome.scenario}")
+
+        return await run_canary(recipes, root, jobs=jobs, progress=hook,
+                                on_plan=lambda n: progress.update(task, total=n))
+
+
+@click.command("canary")
+@click.argument("recipes", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),
+              help="Fixtures root (default: ./fixtures).")
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False),
+              help="Write JUnit XML here (one testcase per recipe × scenario).")
+@click.option("--html", "html_file", type=click.Path(dir_okay=False),
+              help="Write the self-contained HTML report here.")
+@click.option("--jobs", default=2, show_default=True, help="Scenarios replayed at once.")
+def canary_command(recipes: tuple[str, ...], fixtures_dir: str | None, junit_file: str | None,
+                   html_file: str | None, jobs: int) -> None:
+    """Check and replay every recipe (default recipes/*.yaml) against every recorded scenario,
+    in one shared browser. Exits 1 when anything broke."""
+    paths = [Path(r) for r in recipes] or sorted(_default("recipes").glob("*.yaml"))
+    root = Path(fixtures_dir) if fixtures_dir else _default("fixtures")
+    console = _console()
+    report = asyncio.run(_canary(paths, root, jobs, console))
+    if junit_file:
+        console.print(f"JUnit XML: {write_junit(report, Path(junit_file))}")
+    if html_file:
+        console.print(f"HTML report: {write_html(report, Path(html_file))}")
+    for path, problems in report.recipe_errors.items():
+        console.print(f"INVALID {path}: " + "; ".join(problems), style="red", markup=False)
+    for path in report.without_fixtures:
+        console.print(f"SKIP {path}: no recorded scenario", markup=False)
+    failed = sum(not o.passed for o in report.outcomes)
+    count = max(1, len(report.outcomes))
+    console.print(f"{'ok' if report.ok else 'BROKEN'}: {len(report.outcomes) - failed} passed, "
+                  f"{failed} failed in {report.elapsed_ms / 1000:.1f} s "
+                  f"({report.elapsed_ms / count / 1000:.2f} s per scenario)", markup=False)
+    raise SystemExit(EXIT_OK if report.ok else EXIT_BROKEN)
+
+
+# ----------------------------------------------------------------------------- drift
+
+def _credentials(recipe: Recipe, file: str | None) -> dict[str, str]:
+    """From a YAML/JSON file, then ``ENGINE_CREDENTIAL_<NAME>``, then a hidden prompt."""
+    values: dict[str, str] = {}
+    if file:
+        loaded = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
+        if not isinstance(loaded, dict):
+            raise click.UsageError(f"{file}: expected a mapping of credential names to values")
+        values.update({str(k): str(v) for k, v in loaded.items()})
+    for spec in recipe.credentials:
+        env = os.environ.get(f"ENGINE_CREDENTIAL_{spec.name.upper()}")
+        if spec.name not in values and env is not None:
+            values[spec.name] = env
+        if spec.name not in values:
+            if not sys.stdin.isatty():
+                raise click.UsageError(f"credential '{spec.name}' missing: use --credentials "
+                                       f"FILE or ENGINE_CREDENTIAL_{spec.name.upper()}")
+            values[spec.name] = click.prompt(spec.label or spec.name, hide_input=spec.secret,
+                                             err=True)
+    return values
+
+
+def format_drift(report: drift_mod.DriftReport) -> str:
+    """The drift report for a person: verdict, live error, findings worst first."""
+    verdict = "DRIFT" if report.drifted else ("INCONCLUSIVE" if report.inconclusive
+                                              else "no drift")
+    lines = [f"{verdict}: {report.institution}/{report.scenario} "
+             f"(live {report.base_url or 'recipe base_url'}; recorded in "
+             f"{report.recording_ms / 1000:.1f} s, {report.pages_compared} page(s) compared)"]
+    if report.live_error:
+        e = report.live_error
+        lines.append(f"  live sync: {e.get('code')} at step {e.get('step')}"
+                     + (f", selector {e.get('selector')}" if e.get("selector") else "")
+                     + f": {e.get('message')}")
+    if report.inconclusive:
+        lines.append(f"  {report.inconclusive}")
+    order = {"broken": 0, "changed": 1, "notice": 2}
+    for f in sorted(report.findings, key=lambda f: order[f.severity]):
+        selector = f"  {f.selector}" if f.selector else ""
+        lines.append(f"  {f.severity.upper():7} {f.step}{selector}\n          {f.message}")
+    counts = {s: sum(f.severity == s for f in report.findings) for s in order}
+    lines.append(f"{counts['broken']} broken, {counts['changed']} changed, "
+                 f"{counts['notice']} notice(s)")
+    return "\n".join(lines)
+
+
+def drift_json(report: drift_mod.DriftReport) -> str:
+    data = asdict(report)
+    data.update(drifted=report.drifted, exit_code=report.exit_code)
+    return json.dumps(data, indent=2, default=str)
+
+
+@click.command("drift")
+@click.argument("recipe_path", metavar="RECIPE", type=click.Path(exists=True, dir_okay=False))
+@click.option("--scenario", required=True, help="The saved scenario to compare with.")
+@click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),
+              help="Fixtures root (default: ./fixtures).")
+@click.option("--base-url", help="Where the live site is (default: the recipe's base_url).")
+@click.option("--credentials", "credentials_file", type=click.Path(exists=True, dir_okay=False),
+              help="YAML/JSON file mapping credential names to values.")
+@click.option("--otp-code", help="One-time code to answer with, if the site asks.")
+@click.option("--keep", type=click.Path(file_okay=False),
+              help="Keep the fresh recording in this folder (default: a temporary one).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def drift_command(recipe_path: str, scenario: str, fixtures_dir: str | None,
+                  base_url: str | None, credentials_file: str | None, otp_code: str | None,
+                  keep: str | None, as_json: bool) -> None:
+    """Record the live site afresh and compare it with the saved scenario, judged only on what
+    the recipe selects. Exits 1 on drift, 3 when the live sync failed for another reason."""
+    recipe = _load(recipe_path)
+    root = Path(fixtures_dir) if fixtures_dir else _default("fixtures")
+    folder = root / recipe.institution.id / scenario
+    if not (folder / "meta.json").exists():
+        raise click.UsageError(f"no saved scenario at {folder}")
+    credentials = _credentials(recipe, credentials_file)
+    report = asyncio.run(drift_mod.run_drift(
+        Path(recipe_path), folder, credentials, base_url=base_url, otp_code=otp_code,
+        keep=Path(keep) if keep else None))
+    click.echo(drift_json(report) if as_json else format_drift(report))
+    raise SystemExit(report.exit_code)
+
+
+COMMANDS = (check_command, canary_command, drift_command)
+
+
+def register_reports(group: click.Group) -> None:
+    """Add check, canary and drift to the ``engine`` command group."""
+    for command in COMMANDS:
+        group.add_command(command)

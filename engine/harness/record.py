@@ -1,0 +1,387 @@
+"""Record a live sync as a fixture: every exchange, every extraction point, the result.
+
+The sync is the real one (``run_sync`` with the recipe, in the engine's browser, with the
+engine's resource blocking); recording only adds a route handler that fetches each request
+itself and keeps the answer, a hook on ``fetch()`` (whose ``context.request`` no route sees),
+an observer for the documents extracted from, and a look at the last page before the browser
+context closes. Nothing is written until the whole recording has been scrubbed
+(``engine.harness.scrub``), into a staging folder swapped in at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import shutil
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, cast
+
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Request, Response, Route
+
+from engine.api import Engine
+from engine.backends.base import Backend, FetchResponse
+from engine.backends.browser import BrowserSession
+from engine.harness import fixture as fx
+from engine.harness.fixture import Exchange
+from engine.harness.scrub import keypad_pages, keypad_specs, make_placeholder, plan_scrub
+from engine.models import SyncResult
+from engine.recipe import Recipe, load_recipe
+from engine.recipe.templates import render, template_references
+from engine.runner.context import DocumentSeen, OtpChallenge, SyncOptions
+from engine.runner.session import run_sync, wait_for_pending_closes
+from engine.secrets import Secret
+
+ASSET_TYPES = ("image/", "font/", "audio/", "video/", "text/css", "application/font")
+SCREENSHOT_VIEWPORT = {"width": 900, "height": 560}
+Fetch = Callable[[str, float], Awaitable[FetchResponse]]
+
+
+@dataclass
+class RecordOutcome:
+    result: SyncResult
+    fixture_dir: Path
+
+
+@dataclass
+class Recorder:
+    """Collects a sync's traffic and documents in memory (nothing is scrubbed yet)."""
+
+    exchanges: list[Exchange] = field(default_factory=list)
+    documents: list[tuple[DocumentSeen, str]] = field(default_factory=list)
+    final_html: str | None = None
+    otp_codes: list[str] = field(default_factory=list)
+    keep: frozenset[str] = frozenset()
+    """Resource types the recipe loads (``load_resources``): recorded like the rest."""
+    _last_fetch: str | None = None
+    _pending: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def route(self, route: Route, request: Request) -> None:
+        with contextlib.suppress(PlaywrightError):
+            if request.is_navigation_request() and request.frame.parent_frame is None:
+                self._last_fetch = None
+        try:
+            post_data = request.post_data
+        except (PlaywrightError, UnicodeDecodeError):
+            post_data = None
+        entry = Exchange(method=request.method, url=request.url,
+                         resource_type=request.resource_type, via="browser",
+                         request_headers=dict(request.headers), post_data=post_data, status=0,
+                         headers={}, body=None)
+        self.exchanges.append(entry)
+        try:
+            # max_redirects=0: the browser must see (and follow) redirects itself, or the page
+            # would show the final document under the first URL
+            response = await route.fetch(max_redirects=0)
+            body = await response.body()
+        except PlaywrightError:
+            with contextlib.suppress(PlaywrightError):  # the sync may be over already
+                await route.abort("failed")  # status 0: replay fails it the same way
+            return
+        entry.status, entry.headers = response.status, dict(response.headers)
+        entry.skipped = (entry.headers.get("content-type", "").startswith(ASSET_TYPES)
+                         and request.resource_type not in self.keep)
+        entry.body = None if entry.skipped else body
+        with contextlib.suppress(PlaywrightError):
+            await route.fulfill(response=response)
+
+    async def fetch(self, url: str, timeout: float, real: Fetch) -> FetchResponse:
+        entry = Exchange(method="GET", url=url, resource_type="fetch", via="fetch",
+                         request_headers={}, post_data=None, status=0, headers={}, body=None)
+        self.exchanges.append(entry)
+        response = await real(url, timeout)
+        entry.status, entry.headers = response.status, dict(response.headers)
+        entry.body = response.text.encode("utf-8")
+        entry.final_url = response.url if response.url != url else None
+        self._last_fetch = url
+        return response
+
+    def on_response(self, response: Response) -> None:
+        """Keep redirect hops: the browser follows a redirect without asking any route (a
+        Playwright rule), so the hop is only visible here, after the fact."""
+        previous = response.request.redirected_from
+        if previous is not None:
+            task = asyncio.ensure_future(self._capture(response, previous.url))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    async def _capture(self, response: Response, previous: str) -> None:
+        request = response.request
+        entry = Exchange(method=request.method, url=request.url,
+                         resource_type=request.resource_type, via="redirect",
+                         request_headers=dict(request.headers), post_data=None,
+                         status=response.status, headers=dict(response.headers), body=None,
+                         redirected_from=previous)
+        self.exchanges.append(entry)
+        entry.skipped = (entry.headers.get("content-type", "").startswith(ASSET_TYPES)
+                         and request.resource_type not in self.keep)
+        if not entry.skipped and not 300 <= response.status < 400:
+            with contextlib.suppress(PlaywrightError):
+                entry.body = await response.body()
+
+    async def settle(self) -> None:
+        """Wait (briefly) for redirect hops still being read."""
+        if self._pending:
+            await asyncio.wait(set(self._pending), timeout=3)
+
+    def observe(self, document: DocumentSeen) -> None:
+        # In http mode the runner reports the page's URL, not the fetched one: use the latter.
+        self.documents.append((document, self._last_fetch or document.url))
+
+
+class Tap:
+    """Delegates everything to the session; reads the final page before it closes."""
+
+    def __init__(self, inner: BrowserSession, on_close: Callable[[BrowserSession],
+                                                                 Awaitable[None]]) -> None:
+        self._inner = inner
+        self._on_close = on_close
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._on_close(self._inner), 5)
+        await self._inner.close()
+
+
+async def record_scenario(recipe_path: Path, credentials: Mapping[str, str], target: Path, *,
+                          scenario: str, base_url: str | None = None,
+                          engine: Engine | None = None, otp_code: str | None = None,
+                          site: dict[str, Any] | None = None) -> RecordOutcome:
+    """Sync the live site and save the scrubbed recording as
+    ``target/<institution>/<scenario>/`` (``target`` is a fixtures root)."""
+    options = SyncOptions(base_url=base_url, otp_code=otp_code)
+    return await record_sync(recipe_path, credentials, target, scenario=scenario,
+                             options=options, engine=engine, site=site)
+
+
+async def record_sync(recipe_path: Path, credentials: Mapping[str, str | Secret], target: Path,
+                      *, scenario: str, options: SyncOptions | None = None,
+                      engine: Engine | None = None,
+                      site: dict[str, Any] | None = None) -> RecordOutcome:
+    """``record_scenario`` with full ``SyncOptions`` (``engine run --save-fixture``)."""
+    recipe_path = Path(recipe_path)
+    recipe = load_recipe(recipe_path)
+    options = options or SyncOptions()
+    options.reference_date = options.reference_date or date.today()
+    if recipe.institution.backend == "http":
+        return await _record_api(recipe, recipe_path, credentials, Path(target), scenario,
+                                 options, engine, site)
+    recorder = Recorder(keep=frozenset(recipe.institution.load_resources))
+    if options.otp_code:
+        recorder.otp_codes.append(options.otp_code)
+    _wrap_options(options, recorder)
+    owned = engine is None
+    host_engine = engine or Engine(max_concurrency=1)
+
+    async def capture_final(session: BrowserSession) -> None:
+        await recorder.settle()
+        recorder.final_html = await session.content()
+
+    async def open_backend() -> Backend:
+        session = await host_engine.host.new_session(
+            allowed_domains=recipe.institution.allowed_domains, block_resources=True,
+            route_handler=recorder.route, fetch_hook=recorder.fetch,
+            load_resources=recorder.keep)
+        session.page.on("response", recorder.on_response)
+        return cast(Backend, Tap(session, capture_final))
+
+    try:
+        result = await run_sync(recipe, open_backend, credentials, options)
+        await wait_for_pending_closes()
+        folder = Path(target) / recipe.institution.id / scenario
+        plain = {k: v.reveal() if isinstance(v, Secret) else str(v)
+                 for k, v in credentials.items()}
+        await _write(folder, recipe, recipe_path, plain, recorder, result, options, host_engine,
+                     scenario, site)
+    finally:
+        if owned:
+            await host_engine.close()
+    return RecordOutcome(result=result, fixture_dir=folder)
+
+
+async def _record_api(recipe: Recipe, recipe_path: Path,
+                      credentials: Mapping[str, str | Secret], target: Path, scenario: str,
+                      options: SyncOptions, engine: Engine | None,
+                      site: dict[str, Any] | None) -> RecordOutcome:
+    """API recipes: the HTTP traffic goes into a scrubbed vcrpy cassette (cassette.py), and
+    expected.json is what that cassette replays to, offline, right away: the scrubbed form of
+    the live result by construction (the live one is compared, figure by figure)."""
+    from engine.harness.cassette import api_cassette, placeholder_credentials
+    from engine.harness.replay import diff_results
+
+    folder = target / recipe.institution.id / scenario
+    staging = folder.with_name(f".{folder.name}.staging")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    plain = {k: v.reveal() if isinstance(v, Secret) else str(v) for k, v in credentials.items()}
+    secrets = [*plain.values(), *([options.otp_code] if options.otp_code else [])]
+    owned = engine is None
+    host = engine or Engine(max_concurrency=1)
+    try:
+        with api_cassette(staging, mode="record", secrets=secrets,
+                          mask_patterns=recipe.scrub.patterns):
+            live = await host.sync(recipe, credentials, options)
+        stand_ins = placeholder_credentials(plain)
+        again = SyncOptions(base_url=options.base_url, reference_date=options.reference_date)
+        with api_cassette(staging, mode="replay", secrets=stand_ins.values()):
+            replayed = await host.sync(recipe, stand_ins, again)
+    finally:
+        if owned:
+            await host.close()
+    notes = [f"scrubbing changed {d.path}" for d in diff_results(
+        fx.result_view(live), fx.result_view(replayed))
+        if d.path.rsplit(".", 1)[-1] in ("amount", "balance", "date", "quantity", "valuation")
+        or d.path.startswith("len(")]
+    fx.write_json(staging / fx.EXPECTED, fx.result_view(replayed))
+    fx.write_json(staging / fx.META, fx.meta_json(
+        recipe, recipe_path, folder, scenario, "api", options, live, site, stand_ins, None,
+        notes))
+    fx.replace_dir(staging, folder)
+    return RecordOutcome(result=live, fixture_dir=folder)
+
+
+def _wrap_options(options: SyncOptions, recorder: Recorder) -> None:
+    """Observe documents and remember any one-time code typed, whoever supplies it."""
+    previous_observer, callback = options.observer, options.otp_callback
+
+    def observe(document: DocumentSeen) -> None:
+        recorder.observe(document)
+        if previous_observer is not None:
+            previous_observer(document)
+
+    options.observer = observe
+    if callback is not None:
+        async def ask(challenge: OtpChallenge) -> str | None:
+            code = await callback(challenge)
+            if code:
+                recorder.otp_codes.append(code)
+            return code
+
+        options.otp_callback = ask
+
+
+# ----------------------------------------------------------------------------- writing
+
+async def _write(folder: Path, recipe: Recipe, recipe_path: Path, credentials: dict[str, str],
+                 recorder: Recorder, result: SyncResult, options: SyncOptions, engine: Engine,
+                 scenario: str, site: dict[str, Any] | None) -> None:
+    staging, renders = _stage(folder, recipe, recipe_path, credentials, recorder, result,
+                              options, scenario, site)
+    await render_screenshots(engine, renders)
+    fx.replace_dir(staging, folder)
+
+
+def _placeholders(recipe: Recipe, credentials: dict[str, str], recorder: Recorder
+                  ) -> tuple[dict[str, str], dict[str, str], str | None, str | None]:
+    """Placeholder per credential, real → placeholder table, the one-time code's placeholder
+    and what the keypad types at replay (only characters the recorded keypad offers)."""
+    pages = [ex.text() or "" for ex in recorder.exchanges
+             if "html" in ex.headers.get("content-type", "")]
+    pages += [doc.html for doc, _url in recorder.documents]
+    specs = keypad_specs(recipe)
+    labels = {label for page in keypad_pages(specs, pages) for label in page.values()}
+    on_keypad = {key for spec in specs for ns, key in template_references(spec.value)
+                 if ns == "credentials"}
+    placeholders: dict[str, str] = {}
+    secrets: dict[str, str] = {}
+    for number, spec in enumerate(recipe.credentials):
+        value = credentials.get(spec.name, "")
+        placeholder = secrets.get(value) or make_placeholder(
+            value, number, labels if spec.name in on_keypad else None)
+        placeholders[spec.name], secrets[value] = placeholder, placeholder
+    otp = None
+    for code in recorder.otp_codes:
+        otp = secrets.setdefault(code, make_placeholder(code, 5))
+    typed = None
+    if specs:
+        context = {"credentials": {k: Secret(v) for k, v in placeholders.items()}}
+        typed = render(specs[0].value, context, reveal=True)
+    return placeholders, secrets, otp, typed
+
+
+def _stage(folder: Path, recipe: Recipe, recipe_path: Path, credentials: dict[str, str],
+           recorder: Recorder, result: SyncResult, options: SyncOptions, scenario: str,
+           site: dict[str, Any] | None) -> tuple[Path, list[tuple[Path, str]]]:
+    """Scrub and write everything but the screenshots into a staging folder."""
+    base = fx.origin(options.base_url or recipe.institution.base_url)
+    reference = options.reference_date
+    placeholders, secrets, otp, typed = _placeholders(recipe, credentials, recorder)
+    masked = [v for doc, _url in recorder.documents for v in fx.masked_values(
+        recipe, doc.stage, doc.html, doc.account_id, result, reference)]
+    docs = [doc.html for doc, _url in recorder.documents]
+    scrub = plan_scrub(recipe, secrets, recorder.exchanges,
+                       docs + ([recorder.final_html] if recorder.final_html else []), masked,
+                       typed)
+    staging = folder.with_name(f".{folder.name}.staging")
+    if staging.exists():
+        shutil.rmtree(staging)
+    (staging / fx.SNAPSHOTS).mkdir(parents=True)
+    (staging / fx.SCREENSHOTS).mkdir(parents=True)
+    bodies: dict[str, int] = {}
+    fx.write_json(staging / fx.EXCHANGES, [fx.exchange_json(i, ex, scrub, base, bodies)
+                                           for i, ex in enumerate(recorder.exchanges, 1)])
+    notes: list[str] = list(scrub.notes)
+    entries: list[dict[str, Any]] = []
+    renders: list[tuple[Path, str]] = []
+    for number, (doc, url) in enumerate(recorder.documents, 1):
+        name = f"{number:03d}-{doc.stage}"
+        html = scrub.text(doc.html)
+        (staging / fx.SNAPSHOTS / f"{name}.html").write_text(html, encoding="utf-8")
+        account = scrub.text(doc.account_id) if doc.account_id else None
+        after = fx.extract_snapshot(recipe, doc.stage, html, account, result, reference)
+        before = fx.extract_snapshot(recipe, doc.stage, doc.html, doc.account_id, result,
+                                     reference)
+        if after and before and fx.extraction_stats(after) != fx.extraction_stats(before):
+            notes.append(f"{name}: scrubbing changed what the recipe extracts")
+        entries.append({
+            "file": f"{name}.html", "stage": doc.stage, "account_id": account,
+            "page_number": doc.page_number, "url": scrub.text(fx.relative_url(url, base)),
+            "rows": after.rows if after else 0,
+            "fields": {k: s.matched for k, s in (after.fields if after else {}).items()}})
+        if doc.page_number == 1:  # later pages of a list look alike; their HTML is kept
+            renders.append((staging / fx.SCREENSHOTS / f"{name}.png", html))
+    fx.write_json(staging / fx.SNAPSHOTS / fx.INDEX, entries)
+    if result.error is not None and recorder.final_html:
+        final = scrub.text(recorder.final_html)
+        (staging / fx.SNAPSHOTS / "final.html").write_text(final, encoding="utf-8")
+        renders.append((staging / fx.SCREENSHOTS / "final.png", final))
+    fx.write_json(staging / fx.EXPECTED, fx.expected_json(result, scrub.obj))
+    fx.write_json(staging / fx.META, fx.meta_json(recipe, recipe_path, folder, scenario, "browser",
+                                           options, result, site, placeholders, otp, notes))
+    return staging, renders
+
+
+async def render_screenshots(engine: Engine, pages: list[tuple[Path, str]]) -> None:
+    """Render scrubbed HTML (JavaScript off, network off) to viewport PNGs: a screenshot of
+    the live page would show the very numbers and names the text scrub removed."""
+    if not pages:
+        return
+    browser = await engine.host.start()
+    context = await browser.new_context(java_script_enabled=False,
+                                        viewport=SCREENSHOT_VIEWPORT)  # type: ignore[arg-type]
+
+    async def refuse(route: Route) -> None:
+        await route.abort()
+
+    try:
+        await context.route("**/*", refuse)
+        page = await context.new_page()
+        for path, html in pages:
+            with contextlib.suppress(PlaywrightError):
+                html = re.sub(r"(?is)<noscript\b.*?</noscript>", "", html)  # JS is off here
+                await page.set_content(html, wait_until="domcontentloaded", timeout=5000)
+                path.write_bytes(await page.screenshot(full_page=False, timeout=5000))
+    finally:
+        await context.close()
+
+
+__all__ = ["RecordOutcome", "Recorder", "Tap", "record_scenario", "record_sync",
+           "render_screenshots"]

@@ -1,0 +1,95 @@
+"""``engine audit``: the committed fixtures are clean, and a secret planted in a copy of them
+(credential, Set-Cookie, IBAN, card number, name, token) is found, by file:line and rule,
+without the audit ever printing it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.harness.audit import audit_paths
+from engine.harness.cli_record import audit
+from sites.banque_demo.data import CUSTOMER_NAME, DEMO_PASSWORD
+from sites.banque_demo.iban import french_iban
+from tests.conftest import ROOT
+
+FIXTURES = ROOT / "fixtures"
+SCENARIO = FIXTURES / "banque-demo" / "normal"
+IBAN = french_iban("30004", "00010", "00123456789")
+CARD = "4970 1012 3456 7893"
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0TH"
+needs_fixtures = pytest.mark.skipif(not SCENARIO.exists(), reason="no committed fixtures")
+
+
+@needs_fixtures
+def test_the_committed_fixtures_pass_the_audit() -> None:
+    assert audit_paths([FIXTURES]) == []
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    target = tmp_path / "banque-demo" / "normal"
+    shutil.copytree(SCENARIO, target)
+    return target
+
+
+def plant(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text + "\n", encoding="utf-8")
+
+
+@needs_fixtures
+def test_planted_secrets_are_found_by_rule_and_line(copy: Path) -> None:
+    snapshot = copy / "snapshots" / "001-accounts.html"
+    plant(snapshot, f"<p>code {DEMO_PASSWORD}</p>")
+    plant(snapshot, f"<td>{IBAN}</td>")
+    plant(snapshot, f"<td>{CARD}</td>")
+    plant(snapshot, f"<span>{CUSTOMER_NAME}</span>")
+    exchanges = json.loads((copy / "exchanges.json").read_text())
+    exchanges[0]["headers"]["Set-Cookie"] = "bd_session=abc; HttpOnly"
+    exchanges[0]["request_headers"]["authorization"] = f"Bearer {JWT}"
+    (copy / "exchanges.json").write_text(json.dumps(exchanges, indent=1))
+    findings = audit_paths([copy.parent])
+    by_rule = {(f.path.name, f.rule) for f in findings}
+    for expected in [("001-accounts.html", "known credential"),
+                     ("001-accounts.html", "unmasked IBAN"),
+                     ("001-accounts.html", "card number (Luhn-valid)"),
+                     ("001-accounts.html", "customer name"),
+                     ("exchanges.json", "set-cookie header"),
+                     ("exchanges.json", "authorization header"),
+                     ("exchanges.json", "JWT-looking token"),
+                     ("exchanges.json", "bearer token")]:
+        assert expected in by_rule, expected
+    lines = snapshot.read_text().splitlines()
+    credential = next(f for f in findings if f.rule == "known credential")
+    assert DEMO_PASSWORD in lines[credential.line - 1]
+
+
+@needs_fixtures
+def test_the_command_fails_and_never_prints_the_secret(copy: Path) -> None:
+    plant(copy / "expected.json", f'{{"x": "{IBAN}", "y": "{DEMO_PASSWORD}"}}')
+    result = CliRunner().invoke(audit, [str(copy.parent)])
+    assert result.exit_code == 1
+    assert "expected.json:" in result.output and "unmasked IBAN" in result.output
+    for secret in (IBAN, IBAN.replace(" ", ""), DEMO_PASSWORD, "3000 4000"):
+        assert secret not in result.output
+
+
+def test_environment_secrets_and_no_false_positives(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<td>/compte/40001234567/operations</td><td>XXXX XXXX XXXX 3521</td>\n"
+                    "<td>XXXX XXXX XXXX XXXX XXXX XXX8 978</td><p>csrf=scrubbed-token-001</p>\n"
+                    "<p>hunter2-horse</p>\n")
+    assert audit_paths([tmp_path]) == []
+    monkeypatch.setenv("ENGINE_AUDIT_SECRETS", "hunter2-horse, other")
+    assert [(f.line, f.rule) for f in audit_paths([tmp_path])] == [(3, "known credential")]
+
+
+def test_a_redaction_inside_a_word_is_a_finding(tmp_path: Path) -> None:
+    (tmp_path / "expected.json").write_text('{"url": "/compte/4000***7/operations"}\n')
+    assert [f.rule for f in audit_paths([tmp_path], secrets=[], names=[])] == [
+        "redaction inside a word (it shows where the secret was)"]
