@@ -42,13 +42,17 @@ def _tree(root: int) -> list[int]:
     return out
 
 
-def _rss_mib(pids: list[int]) -> float:
+def _pss_mib(pids: list[int]) -> float:
+    """Proportional set size: shared pages split between the processes sharing them, so the
+    sum over Chromium's processes is what the browser really costs (RSS would count its shared
+    libraries once per process)."""
     total = 0
     for pid in pids:
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
+                    break
         except OSError:
             continue
     return total / 1024
@@ -87,14 +91,18 @@ async def soak(syncs: int, concurrency: int) -> int:
                     for url, (u, p) in batch])
                 kinds += sum(1 for r in results if r.error is not None)
                 done += len(batch)
-                await asyncio.sleep(0.5)  # let renderers of closed contexts exit
                 tree = _tree(os.getpid())
+                for _ in range(30):  # renderers of closed contexts exit asynchronously
+                    if not rows or len(_chromium(tree)) <= rows[0][1]:
+                        break
+                    await asyncio.sleep(0.1)
+                    tree = _tree(os.getpid())
                 browser = engine.host.browser
                 rows.append((done, len(_chromium(tree)),
-                             len(browser.contexts) if browser else -1, _rss_mib(tree),
-                             _rss_mib([os.getpid()])))
+                             len(browser.contexts) if browser else -1,
+                             _pss_mib([os.getpid(), *tree]), _pss_mib([os.getpid()])))
                 print(f"{done:4d} syncs  chromium processes {rows[-1][1]:2d}  open contexts "
-                      f"{rows[-1][2]}  RSS engine+browser {rows[-1][3]:7.1f} MiB  "
+                      f"{rows[-1][2]}  PSS engine+browser {rows[-1][3]:7.1f} MiB  "
                       f"(engine {rows[-1][4]:.1f} MiB)", flush=True)
             elapsed = time.perf_counter() - started
     finally:
@@ -102,10 +110,16 @@ async def soak(syncs: int, concurrency: int) -> int:
         redesign.stop()
     first, last = rows[0], rows[-1]
     growth = last[3] - first[3]
+    # least-squares slope over the batches after the first, in KiB per sync
+    xs, ys = [r[0] for r in rows[1:]], [r[3] for r in rows[1:]]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    slope = (sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+             / (sum((x - mean_x) ** 2 for x in xs) or 1)) * 1024
     print(f"\n{syncs} failing syncs ({kinds} failed as expected) in {elapsed:.1f} s; "
           f"contexts left open: {last[2]}; chromium processes {first[1]} → {last[1]}; "
-          f"RSS {first[3]:.1f} → {last[3]:.1f} MiB ({growth:+.1f} MiB after the first 25)")
-    leaked = last[2] != 0 or last[1] > first[1] or kinds != syncs
+          f"PSS {first[3]:.1f} → {last[3]:.1f} MiB ({growth:+.1f} MiB after the first 25, "
+          f"trend {slope:+.0f} KiB per sync)")
+    leaked = last[2] != 0 or last[1] > first[1] or kinds != syncs or slope > 200
     print("verdict:", "LEAK" if leaked else "no leak")
     return 1 if leaked else 0
 
