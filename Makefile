@@ -20,3 +20,6 @@ test:
 lint: bootstrap
 	$(VENV)/ruff check engine sites tests bench
 	$(VENV)/mypy engine
+
+bench: bootstrap
+	@$(VENV)/pip install -q -e '.[dev,bench]' && $(VENV)/python -m bench.run

@@ -1,6 +1,8 @@
-"""Cost benchmark of a sync (issue 6): the engine against two hand-written baselines.
+"""Cost of a sync (issue 6): ``python -m bench.run`` measures the engine against two
+hand-written baselines; ``bench.profile_calls`` splits a sync's CPU by backend call;
+``bench.soak`` checks that nothing grows over many failing syncs.
 
-Run ``python -m bench.run``. The figures decide whether syncing millions of accounts a day is
+For ``bench.run``: the figures decide whether syncing millions of accounts a day is
 affordable, so every configuration is measured in the same run on the same machine, and every
 sync's data is checked against the demo site's seeded data before its figures count.
 """
