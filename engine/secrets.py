@@ -9,6 +9,7 @@ a typed value back into a page we quote in an error.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
@@ -66,7 +67,10 @@ class Redactor:
     def __call__(self, text: str) -> str:
         for needle in self._needles:
             if needle in text:
-                text = text.replace(needle, MASK)
+                # whole words only: a PIN 123456 is not "leaked" by account 40001234567,
+                # and masking inside it would corrupt the account number instead
+                text = re.sub(rf"(?<![0-9A-Za-z]){re.escape(needle)}(?![0-9A-Za-z])", MASK,
+                              text)
         return text
 
     def scrub_obj(self, value: object) -> object:

@@ -48,6 +48,8 @@ def test_redactor_scrubs_plain_and_encoded_forms() -> None:
     text = "login?pw=p%40ss%20w0rd&x=p%40ss+w0rd <b>p@ss w0rd</b> 12 items"
     assert redact(text) == "login?pw=***&x=*** <b>***</b> 12 items"
     assert redact.scrub_obj({"a": ["p@ss w0rd"]}) == {"a": ["***"]}
+    masked = Redactor(["123456"])("account 40001234567, pin=123456.")
+    assert masked == "account 40001234567, pin=***."
 
 
 def test_errors_repr_and_str_carry_location_not_secrets() -> None:

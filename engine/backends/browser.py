@@ -40,6 +40,7 @@ from engine.backends.chromium import LAUNCH_ARGS, find_chromium
 from engine.errors import BrowserNotFound, EngineError
 
 BLOCKED_RESOURCES = frozenset({"image", "font", "media", "stylesheet"})
+CHECKED_REDIRECTS = frozenset({"document", "xhr", "fetch"})
 
 RouteHandler = Callable[[Route, Request], Awaitable[None]]
 FetchHook = Callable[[str, float, Callable[[str, float], Awaitable[FetchResponse]]],
@@ -137,6 +138,7 @@ class BrowserSession:
         self._headers: dict[str, str] = {}
         self._refused: list[str] = []
         self._inflight: dict[Request, float] = {}
+        self.escaped: list[str] = []
         self.requests_made = 0
 
     # -- set-up ---------------------------------------------------------------------------
@@ -166,11 +168,38 @@ class BrowserSession:
         self.requests_made += 1
         if self._route_handler is not None:
             await self._route_handler(route, request)
+        elif request.resource_type in CHECKED_REDIRECTS:
+            await self._fetch_checking_redirect(route, request)
         else:
             await route.continue_()
 
+    async def _fetch_checking_redirect(self, route: Route, request: Request) -> None:
+        """Playwright never shows a route handler the target of a redirect: the browser would
+        follow a 302 (or re-post a form with a 307) to any host. So documents and data calls
+        are fetched here without following redirects, and a redirect to a host outside
+        ``allowed_domains`` is refused before the browser sees it."""
+        try:
+            response = await route.fetch(max_redirects=0)
+            location = response.headers.get("location")
+            if 300 <= response.status < 400 and location:
+                target = urljoin(request.url, location)
+                if not host_allowed(target, self._allowed):
+                    self._refused.append(target)
+                    await route.abort("blockedbyclient")
+                    return
+            await route.fulfill(response=response)
+        except PlaywrightError:
+            # the page or context went away meanwhile, or the network failed: let the
+            # browser see a failed request (classified by the runner as unavailable)
+            with contextlib.suppress(PlaywrightError):
+                await route.abort("failed")
+
     def _on_response(self, response: Response) -> None:
         request = response.request
+        if not host_allowed(response.url, self._allowed):
+            # a refused request never answers; one that did went through a later hop of a
+            # redirect chain, which Playwright does not route: not prevented, never silent
+            self.escaped.append(response.url)
         if request.resource_type == "document" and request.frame == self._page_or_none_frame():
             self._status = response.status
             self._headers = {k.lower(): v for k, v in response.headers.items()}

@@ -29,7 +29,8 @@ TEXT_SUFFIXES = frozenset({".json", ".html", ".htm", ".yaml", ".yml", ".txt", ".
 STRUCTURED_SUFFIXES = frozenset({".json", ".yaml", ".yml", ".har", ".txt"})
 HEADER_KEY = re.compile(r"""(?i)(?:^|[\s{,"'-])["']?(set-cookie|cookie|authorization|"""
                         r"""proxy-authorization)["']?\s*:""")
-TOKEN_VALUE = re.compile(r"""(?i)["']?([a-z_.-]*(?:session|token|csrf|xsrf|secret)[a-z_.-]*)"""
+TOKEN_VALUE = re.compile(r"""(?i)["']?([a-z_.-]*(?:sess|sid|token|csrf|xsrf|secret|auth|jwt)"""
+                         r"""[a-z_.-]*)"""
                          r"""["']?\s*[=:]\s*["']?([A-Za-z0-9%._~+/-]{16,}=*)""")
 PARTIAL_REDACTION = re.compile(r"[A-Za-z0-9]\*\*\*(?!\*)|(?<!\*)\*\*\*[A-Za-z0-9]")
 B64_FIELD = re.compile(r'"body_b64"\s*:\s*"([A-Za-z0-9+/=]+)"')

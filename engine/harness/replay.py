@@ -3,13 +3,19 @@ from the recording, the result compared field by field with expected.json.
 
 Every request of the browser context goes through one route handler and ``fetch()`` through
 its hook; both answer from the recording or refuse. A request with no recording is aborted and
-reported, never sent, so replay works offline and cannot reach (or lock out) a real account.
+reported, never sent (icons and fonts fetched this time only are refused without a report, as
+the live engine blocks such assets). Two things no route sees are handled too: a redirect the
+browser would follow by itself is answered with the end of its recorded chain (the address bar
+moved to the final URL), and the context's proxy points nowhere, so Chromium's speculative
+connections cannot reach the recorded host. Replay therefore works with the site gone and
+cannot reach, or lock out, a real account.
 
 Matching: method, origin-relative path and query, with volatile parameters ignored (cache
-busters, timestamps); a GET repeated more often than recorded gets the last answer again;
-other methods (POST...) are matched by method and path in recorded order, since their bodies
-were scrubbed and differ from what the browser sends now. Credentials typed are the recording's
-placeholders (meta.json), which the scrubbed pages (and keypad) were rewritten for.
+busters, timestamps; opaque tokens as a fallback); a GET repeated more often than recorded gets
+the last answer again; other methods (POST...) are matched by method and path in recorded
+order, since their bodies were scrubbed. Credentials typed are the recording's placeholders
+(meta.json), which the scrubbed pages (keypad included) were rewritten for. API recipes replay
+from their vcrpy cassette instead (engine/harness/cassette.py).
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ VOLATILE_PARAMS = frozenset({"_", "t", "ts", "_t", "_ts", "timestamp", "time", "
 EPOCH = re.compile(r"1[0-9]{9}(?:[0-9]{3})?")
 TOKEN_LIKE = re.compile(r"(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_\-.~%]{16,}|[0-9a-fA-F]{8,}")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+ASSET_SUFFIXES = (".ico", ".png", ".svg", ".gif", ".jpg", ".jpeg", ".webp", ".woff", ".woff2",
+                  ".ttf", ".otf", ".css", ".map")
 NOWHERE = "http://127.0.0.1:9"
 """The replay context's proxy (the discard port): Chromium opens speculative connections to
 origins it is about to load, before any route sees a request; through this proxy they go
@@ -100,7 +108,7 @@ class Replayer:
                               if k.lower() not in VOLATILE_PARAMS and not EPOCH.fullmatch(v)))
         return method, origin + parts.path, params
 
-    def take(self, method: str, url: str) -> dict[str, Any] | None:
+    def take(self, method: str, url: str, *, report: bool = True) -> dict[str, Any] | None:
         """The recorded answer for this request, or None (then it is reported)."""
         key = self.key(method, url)
         pool = self._pools.get(key)
@@ -109,14 +117,17 @@ class Replayer:
             pool = self._pools.get(key)
         used = self._used[key]
         if not pool or (used >= len(pool) and key[0] not in SAFE_METHODS):
-            self.unmatched.append(f"{method.upper()} {self._relative(url)}")
+            if report:
+                self.unmatched.append(f"{method.upper()} {self._relative(url)}")
             return None
         self._used[key] += 1
         self.served += 1
         return pool[min(used, len(pool) - 1)]
 
     async def route(self, route: Route, request: Request) -> None:
-        exchange = self.take(request.method, request.url)
+        # an icon or font the browser fetched this time only is refused but not a difference
+        asset = urlsplit(request.url).path.lower().endswith(ASSET_SUFFIXES)
+        exchange = self.take(request.method, request.url, report=not asset)
         url, body = request.url, b""
         if exchange is not None and _location(exchange):
             # A redirect the browser followed itself would bypass every route and reach the

@@ -43,7 +43,7 @@ SENSITIVE_HEADERS = frozenset({
     "cookie", "set-cookie", "authorization", "proxy-authorization", "x-csrf-token",
     "x-xsrf-token", "x-auth-token", "x-api-key", "x-session-token"})
 TOKEN_NAME = re.compile(r"(?i)csrf|xsrf|token|nonce|secret|session|challenge|authenticity|jwt"
-                        r"|api[-_]?key|password|passwd|^pin$|^sid$|^state$")
+                        r"|sessid|api[-_]?key|password|passwd|^pin$|sid$|^state$")
 JWT = re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
 BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/-]{8,}=*")
 CARD = re.compile(r"(?<![0-9A-Za-z])(?<![0-9][ -])[2-6][0-9](?:[ -]?[0-9]){11,17}"

@@ -113,6 +113,11 @@ class SyncContext:
 
     async def check(self, step: str, html: str | None = None) -> PageSnapshot:
         """Raise the error the current page shows, if any; return the snapshot otherwise."""
+        escaped = getattr(self.backend, "escaped", None)
+        if escaped:
+            raise RecipeBroken("a redirect chain led the browser to a host outside "
+                               f"allowed_domains: {escaped[0]}", reason="host_escaped",
+                               step=step, url=escaped[0])
         page = await self.snapshot(html)
         error = classify(self.recipe.rules(), page, step=step)
         if error is not None:
