@@ -30,6 +30,7 @@ class Engine:
         self._host = BrowserHost(executable)
         self._slots = asyncio.Semaphore(max_concurrency)
         self._block_resources = block_resources
+        self._render_memory: dict[str, str] = {}
 
     @property
     def host(self) -> BrowserHost:
@@ -65,7 +66,8 @@ class Engine:
                 load_resources=frozenset(loaded.institution.load_resources))
 
         async with self._slots:
-            return await run_sync(loaded, open_backend, credentials, options)
+            return await run_sync(loaded, open_backend, credentials, options,
+                                  render_memory=self._render_memory)
 
 
 async def sync(recipe: Recipe | str | Path, credentials: Mapping[str, str | Secret],

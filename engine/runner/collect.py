@@ -49,6 +49,12 @@ class ListReader:
         if block.load_more or block.wait_for:
             self.mode = "browser"  # content appears only through the page's own JavaScript
         self.loaded_url: str | None = None
+        # What earlier syncs of this recipe learnt (Engine-wide): rendering is the cost to
+        # avoid, and the probe that proves a page needs none costs a render itself.
+        self.memory_key = f"{ctx.recipe.institution.id}/{name}"
+        self.remembered = self.mode is None and self.memory_key in ctx.render_memory
+        if self.remembered:
+            self.mode = ctx.render_memory[self.memory_key]
 
     async def read(self, url: str, account: dict[str, Any] | None = None,
                    since: date | None = None) -> list[dict[str, Any]]:
@@ -64,6 +70,15 @@ class ListReader:
                     str(account.get("id")) if account else None, page_number))
             extraction = extract_list(html, self.block, self.ctx.template_context(account),
                                       reference=self.ctx.options.reference_date)
+            if self.remembered and self.mode == "http" and (
+                    extraction.problems or (extraction.rows == 0 and page_number == 1)):
+                # the remembered verdict no longer holds (the site changed): render again
+                self.ctx.render_memory.pop(self.memory_key, None)
+                self.mode, self.remembered = "browser", False
+                html = await self._load(url, step)
+                extraction = extract_list(html, self.block,
+                                          self.ctx.template_context(account),
+                                          reference=self.ctx.options.reference_date)
             self._require(extraction, step, first_page=page_number == 1)
             records.extend(extraction.records)
             if since is not None and _all_older(extraction.records, since):
@@ -105,6 +120,7 @@ class ListReader:
                 html = await self._load_all(step, timeout, html)
             if self.mode is None:
                 self.mode = await self._probe_static(url, html)
+                self.ctx.render_memory[self.memory_key] = self.mode
             return html
         except SyncError:
             raise

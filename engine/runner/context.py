@@ -86,6 +86,8 @@ class SyncContext:
     redactor: Redactor
     warnings: list[str] = field(default_factory=list)
     step_ms: dict[str, float] = field(default_factory=dict)
+    render_memory: dict[str, str] = field(default_factory=dict)
+    """Per recipe block, whether its pages need rendering; shared by an Engine's syncs."""
 
     @property
     def base_url(self) -> str:

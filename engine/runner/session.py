@@ -41,7 +41,8 @@ def prepare_credentials(recipe: Recipe,
 
 async def run_sync(recipe: Recipe, open_backend: BackendFactory,
                    credentials: Mapping[str, str | Secret],
-                   options: SyncOptions | None = None) -> SyncResult:
+                   options: SyncOptions | None = None, *,
+                   render_memory: dict[str, str] | None = None) -> SyncResult:
     options = options or SyncOptions()
     if options.resume_state:
         # resuming continues after the password was typed: it is not needed again
@@ -60,7 +61,8 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
     try:
         async with asyncio.timeout(deadline):
             backend = await open_backend()
-            ctx = SyncContext(recipe, backend, options, secrets, redactor)
+            ctx = SyncContext(recipe, backend, options, secrets, redactor,
+                              render_memory=render_memory if render_memory is not None else {})
             await _sync(ctx, result)
     except TimeoutError:
         result.error = Unavailable(

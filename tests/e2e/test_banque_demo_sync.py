@@ -134,3 +134,23 @@ def test_balances_are_decimal_not_float(synced: SyncResult) -> None:
     assert all(isinstance(a.balance, Decimal) for a in synced.accounts)
     data = json.loads(synced.model_dump_json())
     assert data["accounts"][0]["balance"] == str(build_bank().accounts[0].balance)
+
+
+async def test_engine_remembers_which_pages_need_no_rendering(
+        banque_demo_site: ServerFactory) -> None:
+    """The first sync renders a list's first page and probes it over plain HTTP; later syncs
+    on the same engine go straight to HTTP, with the same data."""
+    site = banque_demo_site()
+    checking = build_bank().accounts[0].id
+    log = site.app.extensions["request_log"]
+
+    def first_page_loads() -> int:
+        return sum(1 for e in log if e["path"] == f"/compte/{checking}/operations"
+                   and not e["query"])
+
+    async with Engine(max_concurrency=1) as fresh:
+        first = await fresh.sync(RECIPE, CREDENTIALS, base_url=site.url)
+        assert first_page_loads() == 2  # rendered once, probed once
+        second = await fresh.sync(RECIPE, CREDENTIALS, base_url=site.url)
+        assert first_page_loads() == 3  # fetched once, not rendered
+    assert second.transactions == first.transactions and second.holdings == first.holdings
