@@ -10,15 +10,22 @@ bootstrap:
 demo: bootstrap
 	@$(VENV)/engine demo
 
+# Lint, types, schema, the secret audit of the recorded fixtures, the whole test suite (which
+# also replays every recorded scenario), then the canary's JUnit and HTML reports in out/.
 test:
 	@bash scripts/bootstrap.sh --with-redis
-	$(VENV)/ruff check engine sites tests bench
+	$(VENV)/ruff check engine sites tests bench scripts
 	$(VENV)/mypy engine
 	$(VENV)/engine schema --check
+	$(VENV)/engine audit fixtures
 	$(VENV)/python -m pytest -q
+	$(VENV)/engine canary --junit out/canary.xml --html out/canary.html
+
+canary: bootstrap
+	$(VENV)/engine canary --junit out/canary.xml --html out/canary.html
 
 lint: bootstrap
-	$(VENV)/ruff check engine sites tests bench
+	$(VENV)/ruff check engine sites tests bench scripts
 	$(VENV)/mypy engine
 
 bench: bootstrap

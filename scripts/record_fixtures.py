@@ -54,6 +54,7 @@ SCENARIOS = (
     _banque("maintenance", "demo-maint"),
     _banque("broken-history", "demo-brokenhistory"),
     Scenario("neobanque", "normal", "sites.neobanque", "demo", "654321", "demo"),
+    Scenario("neobanque-hybrid", "normal", "sites.neobanque", "demo", "654321", "demo"),
     Scenario("api-banque-ouverte", "normal", "sites.psd2_demo", "psu-demo"),
 )
 

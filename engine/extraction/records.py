@@ -66,7 +66,7 @@ def extract_list(document: str, block: ListBlock, context: Context | None = None
         rows: list[Any] = _json_rows(document, block.each)
         empty = False
     else:
-        root = Selector(text=document)
+        root = Selector(text=document, type="html")
         rows = list(select(root, block.each))
         empty = bool(block.empty) and bool(select(root, block.empty or ""))
     result = Extraction(records=[], row_selector=block.each, rows=len(rows),
@@ -108,7 +108,7 @@ def extract_one(document: str, selector: str) -> str | None:
     """The first value a selector yields (next-page links, markers); None when absent."""
     if not selector:
         return None
-    matches = select(Selector(text=document), selector)
+    matches = select(Selector(text=document, type="html"), selector)
     if not matches:
         return None
     value = _node_text(matches[0], selector)
@@ -130,7 +130,7 @@ def extract_next(document: str, block: ListBlock) -> str | None:
 
 
 def count_matches(document: str, selector: str) -> int:
-    return len(select(Selector(text=document), selector))
+    return len(select(Selector(text=document, type="html"), selector))
 
 
 def _json_rows(document: str, expression: str) -> list[Any]:

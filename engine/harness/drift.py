@@ -169,7 +169,7 @@ def _add_page(stats: _StageStats, info: SnapshotInfo, block: rm.ListBlock, html:
               field_stats: Mapping[str, Any]) -> None:
     specs = block.field_specs()
     rows: list[Selector] = []
-    root = Selector(text=html) if block.format == "html" else None
+    root = Selector(text=html, type="html") if block.format == "html" else None
     if root is not None:
         rows = list(select(root, block.each))
         for name in ("next_page", "wait_for"):

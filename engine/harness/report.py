@@ -87,7 +87,7 @@ def _trim(markup: str) -> str:
 def dom_fragment(document: str, selector: str | None, *, row_selector: str | None = None,
                  login_step: bool = False) -> tuple[str, str]:
     """(fragment, where it comes from) for the place ``selector`` should have matched."""
-    root = Selector(text=document or "<html></html>")
+    root = Selector(text=document or "<html></html>", type="html")
     tries: list[tuple[str, str]] = []
     if row_selector:
         tries.append((row_selector, f"first row of {row_selector} (the field is read inside it)"))

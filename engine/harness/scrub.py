@@ -229,7 +229,7 @@ def keypad_pages(specs: Sequence[KeypadSpec], documents: Iterable[str]) -> list[
     pages = []
     for text in documents:
         for spec in specs:
-            buttons = select(Selector(text=text), spec.buttons)
+            buttons = select(Selector(text=text, type="html"), spec.buttons)
             if len(buttons) < 2:
                 continue
             common = set.intersection(*(set(b.attrib) for b in buttons))
@@ -371,7 +371,7 @@ def _plan_cookies(plan: ScrubPlan, ex: Exchange) -> None:
 
 
 def _plan_html(plan: ScrubPlan, text: str) -> None:
-    page = Selector(text=text)
+    page = Selector(text=text, type="html")
     for node in page.css("input[type=hidden], meta[name][content]"):
         name = node.attrib.get("name", "") or node.attrib.get("id", "")
         value = node.attrib.get("value", node.attrib.get("content", ""))

@@ -30,7 +30,7 @@ class PageSnapshot:
     @property
     def selector(self) -> Selector:
         if self._selector is None:
-            self._selector = Selector(text=self.html or "<html></html>")
+            self._selector = Selector(text=self.html or "<html></html>", type="html")
         return self._selector
 
     @property

@@ -83,7 +83,7 @@ async def _run_step(ctx: SyncContext, step: AnyStep, index: int, name: str,
 async def _keypad(ctx: SyncContext, spec: KeypadSpec, name: str, timeout: float) -> None:
     """Click each character's button on a scrambled pad, found by its label, in order."""
     html = await ctx.backend.content()
-    buttons = select(Selector(text=html), spec.buttons)
+    buttons = select(Selector(text=html, type="html"), spec.buttons)
     if not buttons:
         raise RecipeBroken("the keypad has no buttons", reason="element_missing", step=name,
                            selector=spec.buttons, url=ctx.backend.url)
