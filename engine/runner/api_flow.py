@@ -23,23 +23,17 @@ import logging
 import secrets
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 import jmespath
 
-from engine.backends.base import FetchResponse
 from engine.backends.http import HttpSession, RequestVetoed
 from engine.errors import (
     ActionRequired,
-    Blocked,
     EngineError,
-    InvalidCredentials,
     RecipeBroken,
     SyncError,
-    Unavailable,
-    error_for,
 )
 from engine.extraction.records import extract_list
 from engine.models import Account, AccountFailure, SyncResult
@@ -47,20 +41,12 @@ from engine.recipe.api import ApiSpec
 from engine.recipe.model import ListBlock
 from engine.recipe.templates import Context, TemplateError, render
 from engine.runner import collect as scraping  # shared record → model rules
+from engine.runner.api_answers import REFRESH, Answer, bare_url, classify_answer
 from engine.runner.context import DocumentSeen, SyncContext
-from engine.runner.detection import retry_after_seconds
 from engine.secrets import Secret
 
 log = logging.getLogger(__name__)
-REFRESH = "refresh"
 Record = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Answer:
-    response: FetchResponse
-    data: Any
-    """The parsed JSON body, or None when the body is not JSON."""
 
 
 async def run_api_flow(ctx: SyncContext, result: SyncResult) -> None:
@@ -203,10 +189,10 @@ class ApiClient:
             raise ActionRequired("the institution wants the user to approve access in a web "
                                  "browser (no redirect with a code)",
                                  reason="psu_authorization_required", step=step,
-                                 url=_bare(response.url))
+                                 url=bare_url(response.url))
         target = urljoin(response.url, response.headers.get("location", ""))
-        where: dict[str, Any] = {"step": step, "url": _bare(target)}
-        if _bare(target) != _bare(auth.redirect_uri):
+        where: dict[str, Any] = {"step": step, "url": bare_url(target)}
+        if bare_url(target) != bare_url(auth.redirect_uri):
             raise RecipeBroken("the authorization redirected somewhere else than redirect_uri",
                                reason="redirect_mismatch", **where)
         query = parse_qs(urlsplit(target).query)
@@ -238,7 +224,7 @@ class ApiClient:
                                reason="request_refused", step=step, url=exc.url) from None
         except Exception as exc:
             raise self.ctx.translate(exc, step) from None
-        log.debug("%s %s -> %s", method, self.ctx.redactor(_bare(url)), response.status)
+        log.debug("%s %s -> %s", method, self.ctx.redactor(bare_url(url)), response.status)
         try:
             data = json.loads(response.text) if response.text.strip() else None
         except ValueError:
@@ -273,46 +259,12 @@ class ApiClient:
 
     def classify(self, answer: Answer, step: str, phase: str, *,
                  refresh_allowed: bool) -> SyncError | str | None:
-        """What an answer means: the recipe's rules first, then the built-in status rules."""
-        status, data = answer.response.status, answer.data
-        code = _api_code(data)
-        said = f"HTTP {status}" + (f" {code}" if code else "")
-        retry = retry_after_seconds(answer.response.headers)
-        kw: dict[str, Any] = {"step": step, "url": _bare(answer.response.url),
-                              "details": {"status": status} | ({"api_code": code} if code
-                                                               else {})}
-        matched = self.api.matching_rule(status, data, refresh=refresh_allowed)
-        if matched is not None:
-            kind, rule = matched
-            return REFRESH if kind == REFRESH else error_for(
-                kind, rule.message or f"the API answered {said}", reason=rule.reason,
-                retry_after=retry, **kw)
-        if status < 400:
-            return None
-        if status == 429:
-            return Blocked(f"the institution is rate limiting us ({said})",
-                           reason="rate_limited", retry_after=retry, **kw)
-        if status >= 500:
-            return Unavailable(f"the institution's API is failing ({said})",
-                               reason="server_error", retry_after=retry, **kw)
-        if phase in ("token", "refresh") and (status == 401 or code == "invalid_client"):
-            return InvalidCredentials(f"the institution rejected the client credentials "
-                                      f"({said})", reason="invalid_client", **kw)
-        if phase == "refresh" or status == 401:
-            return ActionRequired(
-                f"the institution no longer accepts our authorization ({said}); the user must "
-                "authorize again",
-                reason="reauthorization_required" if phase == "refresh" else "unauthorized",
-                **kw)
-        if status == 403:
-            return Blocked(f"access refused ({said})", reason="http_403", **kw)
-        return RecipeBroken(f"the API rejected the request the recipe built ({said})",
-                            reason=f"http_{status}", **kw)
+        return classify_answer(self.api, answer, step, phase, refresh_allowed=refresh_allowed)
 
     def require_json(self, answer: Answer, step: str) -> Any:
         if answer.data is None:
             raise RecipeBroken("the answer is not JSON", reason="not_json", step=step,
-                               url=_bare(answer.response.url),
+                               url=bare_url(answer.response.url),
                                details={"status": answer.response.status})
         return answer.data
 
@@ -429,19 +381,6 @@ def _account_failure(exc: SyncError, account_id: str, stage: str, result: SyncRe
     exc.account_id = account_id
     result.account_failures.append(
         AccountFailure(account_id=account_id, stage=stage, error=exc.info()))
-
-
-def _api_code(data: Any) -> str | None:
-    """The API's own error code: OAuth2 ``error`` or Berlin Group ``tppMessages[0].code``."""
-    found = jmespath.search("error || tppMessages[0].code", data) if isinstance(
-        data, dict) else None
-    return str(found) if isinstance(found, str | int) else None
-
-
-def _bare(url: str) -> str:
-    """A URL without its query: queries carry client ids, codes and states."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
 def _with_param(url: str, name: str, value: str) -> str:
