@@ -14,16 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 from rich.console import Console
 
 from engine.api import sync
+from engine.cli_common import load_or_exit, read_credentials
 from engine.cli_output import print_result
 from engine.errors import RecipeError
 from engine.harness.cli_record import register_recording, run_and_save
 from engine.harness.cli_reports import register_reports
 from engine.models import SyncResult
-from engine.recipe import Recipe, load_recipe
+from engine.recipe import load_recipe
 from engine.recipe.schema import SCHEMA_PATH, schema_is_current, schema_text, write_schema
 from engine.runner.context import OtpChallenge, SyncOptions
 from engine.runner.state import default_key_file, new_key
@@ -38,38 +38,6 @@ err_console = Console(stderr=True)
 @click.version_option(package_name="bank-sync-engine")
 def main() -> None:
     """Bank synchronization engine: run, validate and test institution recipes."""
-
-
-def _load(path: str) -> Recipe:
-    try:
-        return load_recipe(path)
-    except RecipeError as exc:
-        for problem in exc.problems:
-            err_console.print(str(problem), style="red", highlight=False, markup=False)
-        raise SystemExit(EXIT_USAGE) from None
-
-
-def read_credentials(recipe: Recipe, file: str | None, interactive: bool) -> dict[str, str]:
-    """Credentials from a file, then ``ENGINE_CREDENTIAL_<NAME>``, then a prompt on a TTY."""
-    values: dict[str, str] = {}
-    if file:
-        text = Path(file).read_text(encoding="utf-8")
-        loaded = yaml.safe_load(text) if text.strip() else {}
-        if not isinstance(loaded, dict):
-            raise click.UsageError(f"{file}: expected a mapping of credential names to values")
-        values.update({str(k): str(v) for k, v in loaded.items()})
-    for field in recipe.credentials:
-        env = os.environ.get(f"ENGINE_CREDENTIAL_{field.name.upper()}")
-        if field.name not in values and env is not None:
-            values[field.name] = env
-        if field.name not in values:
-            if not interactive:
-                raise click.UsageError(
-                    f"credential '{field.name}' missing: set ENGINE_CREDENTIAL_"
-                    f"{field.name.upper()}, use --credentials FILE, or run on a terminal")
-            values[field.name] = click.prompt(field.label or field.name,
-                                              hide_input=field.secret, err=True)
-    return values
 
 
 def state_key() -> str:
@@ -116,7 +84,7 @@ def run(recipe_path: str, credentials_file: str | None, as_json: bool, base_url:
         since: Any, otp_code: str | None, state_dir: str | None, evidence_dir: str | None,
         timeout: float | None, save_fixture: str | None, fixtures_dir: str | None) -> None:
     """Synchronize one institution with RECIPE and print what came back."""
-    recipe = _load(recipe_path)
+    recipe = load_or_exit(recipe_path)
     interactive = sys.stdin.isatty()
     credentials = ({} if otp_code and not credentials_file
                    else read_credentials(recipe, credentials_file, interactive))
@@ -206,7 +174,7 @@ def demo(scenario: str | None, layout: str, as_json: bool) -> None:
     from sites._server import ChildServer
     from sites.banque_demo.data import DEMO_PASSWORD, DEMO_USERNAME
 
-    recipe = _load(str(REPO_ROOT / "recipes" / "banque-demo.yaml"))
+    recipe = load_or_exit(str(REPO_ROOT / "recipes" / "banque-demo.yaml"))
     username = scenario or DEMO_USERNAME
     with ChildServer("sites.banque_demo", ["--layout", layout]) as server:
         err_console.print(f"Banque Démo is running at {server.url} (pid {server.pid}); "

@@ -16,13 +16,12 @@ from pathlib import Path
 import click
 
 from engine.api import Engine
-from engine.errors import RecipeError
+from engine.cli_common import load_or_exit, read_credentials
 from engine.harness.audit import audit_paths
 from engine.harness.fixture import scenario_dirs
 from engine.harness.record import record_sync
 from engine.harness.replay import ReplayOutcome, format_outcome, replay_scenario
 from engine.models import SyncResult
-from engine.recipe import Recipe, load_recipe
 from engine.runner.context import OtpChallenge, SyncOptions
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -33,15 +32,6 @@ def default_dir(name: str) -> Path:
     """``./fixtures`` when it exists, else the repository's."""
     here = Path.cwd() / name
     return here if here.exists() or not (REPO_ROOT / name).exists() else REPO_ROOT / name
-
-
-def _recipe(path: str) -> Recipe:
-    try:
-        return load_recipe(path)
-    except RecipeError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(EXIT_USAGE) from None
 
 
 async def _prompt_for_code(challenge: OtpChallenge) -> str | None:
@@ -63,9 +53,8 @@ async def _prompt_for_code(challenge: OtpChallenge) -> str | None:
 def record(recipe_path: str, scenario: str, base_url: str | None, credentials_file: str | None,
            fixtures_dir: str | None, otp_code: str | None) -> None:
     """Sync RECIPE's live site and save the scrubbed recording as a fixture scenario."""
-    from engine.cli import read_credentials  # engine.cli registers this module: import late
 
-    recipe = _recipe(recipe_path)
+    recipe = load_or_exit(recipe_path)
     credentials = read_credentials(recipe, credentials_file, sys.stdin.isatty())
     options = SyncOptions(base_url=base_url, otp_code=otp_code)
     if otp_code is None and sys.stdin.isatty():
@@ -90,7 +79,7 @@ def record(recipe_path: str, scenario: str, base_url: str | None, credentials_fi
               help="Fixtures root (default: ./fixtures).")
 def replay(recipe_path: str, scenarios: tuple[str, ...], fixtures_dir: str | None) -> None:
     """Run RECIPE against its recorded scenarios, offline; exit 1 on any difference."""
-    recipe = _recipe(recipe_path)
+    recipe = load_or_exit(recipe_path)
     root = Path(fixtures_dir) if fixtures_dir else default_dir("fixtures")
     folders = [f for f in scenario_dirs(root, recipe.institution.id)
                if not scenarios or f.name in scenarios]

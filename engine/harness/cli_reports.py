@@ -12,25 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 import click
-import yaml
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from engine.errors import RecipeError
+from engine.cli_common import load_or_exit, read_credentials
 from engine.harness import check as check_mod
 from engine.harness import drift as drift_mod
 from engine.harness.canary import CanaryReport, ScenarioOutcome, run_canary
 from engine.harness.junit import write_junit
 from engine.harness.report import write_html
-from engine.recipe import Recipe, load_recipe
 
 EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -47,17 +44,6 @@ def _console() -> Console:
     console = Console(highlight=False)
     return console if console.is_terminal else Console(highlight=False, width=200)
 
-
-def _load(path: str | Path) -> Recipe:
-    try:
-        return load_recipe(path)
-    except RecipeError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(EXIT_USAGE) from None
-
-
-# ----------------------------------------------------------------------------- check
 
 def _selector_table(scenario: check_mod.ScenarioCheck) -> Table:
     table = Table(show_edge=False, pad_edge=False, box=None, header_style="bold")
@@ -87,7 +73,7 @@ def check_command(recipe_path: str, fixtures_dir: str | None, scenarios: tuple[s
     unparsable. Fails when a selector that matched at recording matches nothing now, or a
     required field is empty or unparsable."""
     started = time.perf_counter()
-    recipe = _load(recipe_path)
+    recipe = load_or_exit(recipe_path)
     root = Path(fixtures_dir) if fixtures_dir else _default("fixtures")
     report = check_mod.check_recipe(recipe, Path(recipe_path), root, list(scenarios) or None)
     total_ms = (time.perf_counter() - started) * 1000
@@ -195,27 +181,6 @@ def canary_command(recipes: tuple[str, ...], fixtures_dir: str | None, junit_fil
 
 # ----------------------------------------------------------------------------- drift
 
-def _credentials(recipe: Recipe, file: str | None) -> dict[str, str]:
-    """From a YAML/JSON file, then ``ENGINE_CREDENTIAL_<NAME>``, then a hidden prompt."""
-    values: dict[str, str] = {}
-    if file:
-        loaded = yaml.safe_load(Path(file).read_text(encoding="utf-8")) or {}
-        if not isinstance(loaded, dict):
-            raise click.UsageError(f"{file}: expected a mapping of credential names to values")
-        values.update({str(k): str(v) for k, v in loaded.items()})
-    for spec in recipe.credentials:
-        env = os.environ.get(f"ENGINE_CREDENTIAL_{spec.name.upper()}")
-        if spec.name not in values and env is not None:
-            values[spec.name] = env
-        if spec.name not in values:
-            if not sys.stdin.isatty():
-                raise click.UsageError(f"credential '{spec.name}' missing: use --credentials "
-                                       f"FILE or ENGINE_CREDENTIAL_{spec.name.upper()}")
-            values[spec.name] = click.prompt(spec.label or spec.name, hide_input=spec.secret,
-                                             err=True)
-    return values
-
-
 def format_drift(report: drift_mod.DriftReport) -> str:
     """The drift report for a person: verdict, live error, findings worst first."""
     verdict = "DRIFT" if report.drifted else ("INCONCLUSIVE" if report.inconclusive
@@ -263,12 +228,12 @@ def drift_command(recipe_path: str, scenario: str, fixtures_dir: str | None,
                   keep: str | None, as_json: bool) -> None:
     """Record the live site afresh and compare it with the saved scenario, judged only on what
     the recipe selects. Exits 1 on drift, 3 when the live sync failed for another reason."""
-    recipe = _load(recipe_path)
+    recipe = load_or_exit(recipe_path)
     root = Path(fixtures_dir) if fixtures_dir else _default("fixtures")
     folder = root / recipe.institution.id / scenario
     if not (folder / "meta.json").exists():
         raise click.UsageError(f"no saved scenario at {folder}")
-    credentials = _credentials(recipe, credentials_file)
+    credentials = read_credentials(recipe, credentials_file, sys.stdin.isatty())
     report = asyncio.run(drift_mod.run_drift(
         Path(recipe_path), folder, credentials, base_url=base_url, otp_code=otp_code,
         keep=Path(keep) if keep else None))
