@@ -36,7 +36,7 @@ from engine.errors import (
     SyncError,
 )
 from engine.extraction.records import extract_list
-from engine.models import Account, AccountFailure, SyncResult
+from engine.models import Account, SyncResult
 from engine.recipe.api import ApiSpec
 from engine.recipe.model import ListBlock
 from engine.recipe.templates import Context, TemplateError, render
@@ -347,7 +347,7 @@ class ApiClient:
                                            reason="no_rows", step="balances",
                                            selector=balances.each, url=self.http.url)
                 except SyncError as exc:
-                    _account_failure(exc, str(record.get("id")), "balances", result)
+                    scraping.record_account_failure(exc, str(record.get("id")), "balances", result)
                     continue
                 record.update({k: v for k, v in found[0][0].items() if v is not None})
             account = scraping._account(self.ctx, record)
@@ -364,7 +364,7 @@ class ApiClient:
                     rows = await self.read(name, block, record, pending=(
                         self.api.pending if name == "transactions" else None))
                 except SyncError as exc:
-                    _account_failure(exc, account.id, name, result)
+                    scraping.record_account_failure(exc, account.id, name, result)
                     continue
                 records = [{**r, "pending": True} if pending else r for r, pending in rows]
                 if name == "holdings":
@@ -372,15 +372,6 @@ class ApiClient:
                 else:
                     result.transactions.extend(scraping._transactions(self.ctx, account, records))
         scraping._sanity_warnings(self.ctx, result)
-
-
-def _account_failure(exc: SyncError, account_id: str, stage: str, result: SyncResult) -> None:
-    """One account's failure joins the result; anything beyond that account stops the sync."""
-    if exc.kind.value not in scraping.PER_ACCOUNT_KINDS:
-        raise exc
-    exc.account_id = account_id
-    result.account_failures.append(
-        AccountFailure(account_id=account_id, stage=stage, error=exc.info()))
 
 
 def _with_param(url: str, name: str, value: str) -> str:

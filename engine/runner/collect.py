@@ -208,17 +208,24 @@ async def collect(ctx: SyncContext, result: SyncResult) -> None:
                 rows = await reader.read(ctx.url(block_or_none.goto or "", record), record,
                                          ctx.options.since if name == "transactions" else None)
             except SyncError as exc:
-                if exc.kind.value not in PER_ACCOUNT_KINDS or exc.reason == "browser_crashed":
-                    raise
-                exc.account_id = account.id
-                result.account_failures.append(
-                    AccountFailure(account_id=account.id, stage=name, error=exc.info()))
+                record_account_failure(exc, account.id, name, result)
                 continue
             if name == "transactions":
                 result.transactions.extend(_transactions(ctx, account, rows))
             else:
                 result.holdings.extend(_holdings(ctx, account, rows))
     _sanity_warnings(ctx, result)
+
+
+def record_account_failure(exc: SyncError, account_id: str, stage: str,
+                           result: SyncResult) -> None:
+    """One account's failure joins the result; anything beyond that account (credentials,
+    blocking, a crashed browser) stops the whole sync."""
+    if exc.kind.value not in PER_ACCOUNT_KINDS or exc.reason == "browser_crashed":
+        raise exc
+    exc.account_id = account_id
+    result.account_failures.append(
+        AccountFailure(account_id=account_id, stage=stage, error=exc.info()))
 
 
 def _applies(block: ListBlock, account: dict[str, Any]) -> bool:
