@@ -38,7 +38,7 @@ from engine.backends.base import (
     NavigationFailed,
     RequestRefused,
 )
-from engine.errors import EngineError
+from engine.errors import EngineError, SyncError
 
 USER_AGENT = "bank-sync-engine/0.1 (+api)"
 DEFAULT_TIMEOUT = 30.0
@@ -270,7 +270,7 @@ def host_allowed(url: str, allowed: list[str]) -> bool:
     return bool(host) and any(host == p or fnmatch.fnmatch(host, p) for p in allowed)
 
 
-def _no_page(action: str, selector: str) -> EngineError:
+def _no_page(action: str, selector: str) -> SyncError:
     return EngineError(f"the HTTP backend has no page to {action} ({selector!r}); "
                        "browser steps need institution.backend: browser",
                        reason="unsupported_step")

@@ -268,7 +268,7 @@ class ApiClient:
                                details={"status": answer.response.status})
         return answer.data
 
-    def missing(self, path: str, answer: Answer, step: str) -> RecipeBroken:
+    def missing(self, path: str, answer: Answer, step: str) -> SyncError:
         return RecipeBroken(f"the answer has nothing at '{path}'", reason="path_missing",
                             step=step, selector=path, url=answer.response.url)
 

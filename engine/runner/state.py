@@ -20,13 +20,14 @@ from typing import Any
 from cryptography.fernet import Fernet, InvalidToken
 
 from engine.backends.base import Cookie
-from engine.errors import EngineError
+from engine.errors import EngineError, refined_error
 
 RESUME_TTL_SECONDS = 300
 
 
-class StateError(EngineError):
-    """A state blob is unreadable, tampered with, for another institution, or expired."""
+StateError = refined_error(
+    EngineError, "StateError",
+    "A state blob is unreadable, tampered with, for another institution, or expired.")
 
 
 def new_key() -> str:

@@ -17,12 +17,13 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from engine.errors import EngineError
+from engine.errors import EngineError, refined_error
 
 
-class SealError(EngineError):
-    """A sealed value cannot be opened: the backend and the worker keys differ, or it was
-    tampered with."""
+SealError = refined_error(
+    EngineError, "SealError",
+    "A sealed value cannot be opened: the backend and the worker keys differ, or it was "
+    "tampered with.")
 
 
 def _subkey(root: str | bytes, purpose: str) -> bytes:
