@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,9 @@ def run(recipe_path: str, credentials_file: str | None, as_json: bool, base_url:
     if otp_code:
         if not resume_file.exists():
             raise click.UsageError("--otp-code given but no sync is waiting for a code")
-        options.resume_state, options.otp_code = resume_file.read_text(), otp_code
+        options = replace(options, resume_state=resume_file.read_text(), otp_code=otp_code)
     elif interactive:
-        options.otp_callback = _prompt_for_code
+        options = replace(options, otp_callback=_prompt_for_code)
     if save_fixture:
         result = run_and_save(recipe_path, credentials, options, save_fixture, fixtures_dir)
     else:
@@ -181,7 +182,7 @@ def demo(scenario: str | None, layout: str, as_json: bool) -> None:
                           f"syncing as {username!r}…")
         options = SyncOptions(base_url=server.url, reference_date=date(2026, 11, 20))
         if sys.stdin.isatty():
-            options.otp_callback = _prompt_for_code
+            options = replace(options, otp_callback=_prompt_for_code)
         result = asyncio.run(sync(recipe, {"username": username, "password": DEMO_PASSWORD},
                                   options))
     _emit(result, as_json)

@@ -11,8 +11,9 @@ import datetime as dt
 import hashlib
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from engine.errors import ErrorInfo
 
@@ -106,14 +107,29 @@ class SyncResult(BaseModel):
     """Opaque, encrypted trusted-device state to pass to the next sync (skips one-time codes)."""
     resume_state: str | None = Field(default=None, repr=False)
     """Opaque state to resume a sync stopped by ``challenge_required``, with the code."""
+    drop_session_state: bool = False
+    """The saved session state given to this sync led it astray: forget it (the engine
+    already retried without it)."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_fields_are_not_input(cls, data: Any) -> Any:
+        """``ok`` and ``partial`` are in the JSON for readers; reading it back ignores them."""
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k not in ("ok", "partial")}
+        return data
+
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def ok(self) -> bool:
+        """Everything came back."""
         return self.error is None and not self.account_failures
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def partial(self) -> bool:
-        """Some data came back but not all of it."""
+        """Some data came back but not all of it (``account_failures`` or ``error`` say
+        what is missing)."""
         return bool(self.account_failures) or (self.error is not None and bool(self.accounts))
 
     def transactions_of(self, account_id: str) -> list[Transaction]:

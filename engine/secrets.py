@@ -8,9 +8,12 @@ a typed value back into a page we quote in an error.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from urllib.parse import quote, quote_plus
 
 MASK = "***"
@@ -85,3 +88,39 @@ class Redactor:
 
     def __repr__(self) -> str:
         return f"Redactor({len(self._needles)} needles)"
+
+
+_active: ContextVar[Redactor | None] = ContextVar("engine_log_redactor", default=None)
+
+
+class _RedactingFilter(logging.Filter):
+    """Masks the running sync's secrets in every record of the ``engine`` loggers, stack
+    traces included (they are formatted here, before any handler sees them)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        redactor = _active.get()
+        if redactor is None:
+            return True
+        record.msg = redactor(record.getMessage())
+        record.args = ()
+        if record.exc_info:
+            record.exc_text = redactor(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
+_FILTER = _RedactingFilter()
+for _name in ("engine", "httpx", "httpcore"):
+    _log = logging.getLogger(_name)
+    if not any(isinstance(f, _RedactingFilter) for f in _log.filters):
+        _log.addFilter(_FILTER)
+
+
+@contextlib.contextmanager
+def redacting_logs(redactor: Redactor) -> Iterator[None]:
+    """While the block runs (in this task), log records from the engine are redacted."""
+    token = _active.set(redactor)
+    try:
+        yield
+    finally:
+        _active.reset(token)

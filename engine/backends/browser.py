@@ -8,6 +8,7 @@ the seam where replay serves recorded responses instead of the network.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import fnmatch
 import time
@@ -29,13 +30,13 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from engine.backends.base import (
-    BackendCrashed,
     Cookie,
-    ElementMissing,
     FetchResponse,
     NavigationFailed,
+    Refusal,
     RequestRefused,
 )
+from engine.backends.browser_page import PageActions, navigation_failure
 from engine.backends.chromium import LAUNCH_ARGS, find_chromium
 from engine.errors import BrowserNotFound, EngineError
 
@@ -123,7 +124,7 @@ class BrowserHost:
                 self._playwright = None
 
 
-class BrowserSession:
+class BrowserSession(PageActions):
     """A ``Backend`` over one browser context and its single page."""
 
     def __init__(self, context: BrowserContext, allowed_domains: list[str],
@@ -145,6 +146,7 @@ class BrowserSession:
     async def open(self) -> None:
         await self._context.route("**/*", self._route)
         self._page = await self._context.new_page()
+        await self._watch_page(self._page)
         self._page.on("response", self._on_response)
         self._page.on("request", self._on_request)
         self._page.on("requestfinished", self._on_request_done)
@@ -207,17 +209,7 @@ class BrowserSession:
     def _page_or_none_frame(self) -> Any:
         return self._page.main_frame if self._page is not None else None
 
-    @property
-    def page(self) -> Page:
-        if self._page is None:
-            raise EngineError("browser session is not open")
-        return self._page
-
     # -- Backend protocol -------------------------------------------------------------------
-    @property
-    def url(self) -> str:
-        return self._page.url if self._page is not None else ""
-
     @property
     def status(self) -> int | None:
         return self._status
@@ -233,115 +225,88 @@ class BrowserSession:
         now = time.monotonic()
         return [r.url for r, started in self._inflight.items() if now - started > 1.0]
 
+    def _busy_requests(self) -> list[str]:
+        return [r.url for r in self._inflight]
+
     @property
     def refused_hosts(self) -> list[str]:
         return sorted({urlsplit(u).netloc for u in self._refused})
 
-    async def goto(self, url: str, *, timeout: float) -> None:
-        if self._page is not None and _same_document(self._page.url, url):
-            # A fragment-only change would not reload a single-page app: its previous view
-            # could still be on screen when we read it. Load the document afresh instead, as
-            # a person opening a bookmark would.
-            await self._page.goto("about:blank")
-        try:
-            response = await self.page.goto(url, timeout=timeout * 1000, wait_until="load")
-        except PlaywrightTimeout:
-            raise NavigationFailed(url, "no response in time", timed_out=True) from None
-        except PlaywrightError as exc:
-            message = str(exc).splitlines()[0]
-            self._raise_if_crashed(message)
-            if "ERR_BLOCKED_BY_CLIENT" in message and not host_allowed(url, self._allowed):
-                raise RequestRefused(url) from None
-            raise NavigationFailed(url, _net_reason(message)) from None
-        if response is not None:
-            self._status = response.status
-            self._headers = {k.lower(): v for k, v in (await response.all_headers()).items()}
+    @property
+    def refused(self) -> list[Refusal]:
+        seen: dict[str, Refusal] = {}
+        for url in self._refused:
+            seen.setdefault(url.split("?")[0], Refusal(url.split("?")[0]))
+        return list(seen.values())
 
-    async def fill(self, selector: str, value: str, *, timeout: float) -> None:
-        await self._act(selector, "fill", lambda loc: loc.fill(value, timeout=timeout * 1000),
-                        timeout)
+    def _raise_if_refused(self, url: str, message: str) -> None:
+        if "ERR_BLOCKED_BY_CLIENT" in message and not host_allowed(url, self._allowed):
+            raise RequestRefused(url)
 
-    async def click(self, selector: str, *, timeout: float, nth: int | None = None,
-                    settle: bool = True) -> None:
-        await self._act(selector, "click",
-                        lambda loc: loc.click(timeout=timeout * 1000), timeout, nth=nth)
-        if settle:
-            await self._settle(timeout)
+    async def fetch(self, url: str, *, timeout: float,
+                    headers: dict[str, str] | None = None) -> FetchResponse:
+        return await self.request("GET", url, timeout=timeout, headers=headers,
+                                  follow_redirects=True)
 
-    async def click_sequence(self, selector: str, indices: list[int], *,
-                             timeout: float) -> None:
-        """Real mouse clicks (trusted events, as a person's) at each key's centre, positions
-        read in one round trip: six times faster than six actionability-checked clicks."""
-        locator = self.page.locator(selector)
-        try:
-            await locator.first.wait_for(state="visible", timeout=timeout * 1000)
-            centres = await locator.evaluate_all(
-                "els => els.map(e => { const r = e.getBoundingClientRect();"
-                " return [r.x + r.width / 2, r.y + r.height / 2, r.width > 0]; })")
-        except PlaywrightTimeout:
-            raise ElementMissing(selector, self.url, "click") from None
-        except PlaywrightError as exc:
-            self._raise_if_crashed(str(exc))
-            raise ElementMissing(selector, self.url, "click") from None
-        for index in indices:
-            if index >= len(centres) or not centres[index][2]:
-                raise ElementMissing(selector, self.url, "click")
-            x, y, _visible = centres[index]
-            await self.page.mouse.click(x, y)
-
-    async def press(self, selector: str, key: str, *, timeout: float) -> None:
-        await self._act(selector, "press", lambda loc: loc.press(key, timeout=timeout * 1000),
-                        timeout)
-        await self._settle(timeout)
-
-    async def select(self, selector: str, value: str, *, timeout: float) -> None:
-        await self._act(selector, "select",
-                        lambda loc: loc.select_option(value, timeout=timeout * 1000), timeout)
-
-    async def content(self) -> str:
-        for _ in range(20):
-            try:
-                return await self.page.content()
-            except PlaywrightError as exc:
-                self._raise_if_crashed(str(exc))
-                # "page is navigating": ask again once the new document is there
-                await asyncio.sleep(0.05)
-        try:
-            return await self.page.content()
-        except PlaywrightError as exc:
-            self._raise_if_crashed(str(exc))
-            raise
-
-    async def screenshot(self) -> bytes | None:
-        try:
-            return await self.page.screenshot(full_page=True, timeout=5000)
-        except PlaywrightError:
-            return None
-
-    async def fetch(self, url: str, *, timeout: float) -> FetchResponse:
+    async def request(self, method: str, url: str, *, timeout: float,
+                      params: dict[str, str] | None = None,
+                      headers: dict[str, str] | None = None, json: Any = None,
+                      data: dict[str, str] | None = None,
+                      basic_auth: tuple[str, str] | None = None,
+                      follow_redirects: bool = False) -> FetchResponse:
+        """An HTTP call with the context's cookies, without rendering."""
         absolute = urljoin(self.url, url)
         if not host_allowed(absolute, self._allowed):
             self._refused.append(absolute)
             raise RequestRefused(absolute)
         try:
-            if self.fetch_hook is not None:
-                fetched = await self.fetch_hook(absolute, timeout, self._network_get)
+            if method == "GET" and not (params or json or data or basic_auth):
+                async def get(target: str, seconds: float) -> FetchResponse:
+                    return await self._network_get(target, seconds, headers or {},
+                                                   follow_redirects)
+                if self.fetch_hook is not None:
+                    fetched = await self.fetch_hook(absolute, timeout, get)
+                else:
+                    fetched = await get(absolute, timeout)
             else:
-                fetched = await self._network_get(absolute, timeout)
+                fetched = await self._network_call(method, absolute, timeout, params=params,
+                                                   headers=headers, json=json, data=data,
+                                                   basic_auth=basic_auth)
         except PlaywrightTimeout:
             raise NavigationFailed(absolute, "no response in time", timed_out=True) from None
         except PlaywrightError as exc:
             self._raise_if_crashed(str(exc))
-            raise NavigationFailed(absolute, _net_reason(str(exc))) from None
+            raise navigation_failure(absolute, str(exc)) from None
         self.requests_made += 1
         self._status, self._headers = fetched.status, dict(fetched.headers)
         return fetched
 
-    async def _network_get(self, url: str, timeout: float) -> FetchResponse:
-        response = await self._context.request.get(url, timeout=timeout * 1000)
+    async def _network_get(self, url: str, timeout: float, headers: dict[str, str],
+                           follow_redirects: bool) -> FetchResponse:
+        response = await self._context.request.get(
+            url, timeout=timeout * 1000, headers=headers or None,
+            max_redirects=20 if follow_redirects else 0)
         text = await response.text()
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        return FetchResponse(url=response.url, status=response.status, text=text, headers=headers)
+        answer_headers = {k.lower(): v for k, v in response.headers.items()}
+        return FetchResponse(url=response.url, status=response.status, text=text,
+                             headers=answer_headers)
+
+    async def _network_call(self, method: str, url: str, timeout: float, *,
+                            params: dict[str, str] | None, headers: dict[str, str] | None,
+                            json: Any, data: dict[str, str] | None,
+                            basic_auth: tuple[str, str] | None) -> FetchResponse:
+        sent = dict(headers or {})
+        if basic_auth is not None:
+            token = base64.b64encode(f"{basic_auth[0]}:{basic_auth[1]}".encode()).decode()
+            sent["Authorization"] = f"Basic {token}"
+        response = await self._context.request.fetch(
+            url, method=method, params=dict(params) if params else None,
+            headers=sent or None, data=json if json is not None else None,
+            form=dict(data) if data else None, timeout=timeout * 1000,
+            max_redirects=0)
+        text = await response.text()
+        return FetchResponse(url=response.url, status=response.status, text=text,
+                             headers={k.lower(): v for k, v in response.headers.items()})
 
     async def cookies(self) -> list[Cookie]:
         return [
@@ -362,56 +327,9 @@ class BrowserSession:
         with contextlib.suppress(PlaywrightError, TimeoutError):
             await asyncio.wait_for(self._context.close(), timeout=10)
 
-    # -- helpers ----------------------------------------------------------------------------
-    def _raise_if_crashed(self, message: str) -> None:
-        browser = self._context.browser
-        if (browser is not None and not browser.is_connected()) or "has been closed" in message:
-            raise BackendCrashed("the browser closed or crashed during the sync")
-
-    async def _act(self, selector: str, action: str, do: Callable[[Any], Awaitable[Any]],
-                   timeout: float, nth: int | None = None) -> None:
-        locator = self.page.locator(selector)
-        locator = locator.nth(nth) if nth is not None else locator.first
-        try:
-            await do(locator)
-        except PlaywrightTimeout as exc:
-            if "action done" in str(exc) or "navigation" in str(exc):
-                # the element was there and acted upon; the page it led to never loaded
-                raise NavigationFailed(self.url, "the next page did not load in time",
-                                       timed_out=True) from None
-            raise ElementMissing(selector, self.url, action) from None
-        except PlaywrightError as exc:
-            message = str(exc).splitlines()[0]
-            self._raise_if_crashed(message)
-            if "net::" in message:
-                raise NavigationFailed(self.url, _net_reason(message)) from None
-            raise ElementMissing(selector, self.url, action) from None
-
-    async def _settle(self, timeout: float) -> None:
-        """Let a navigation the action started finish loading before anyone reads the page."""
-        try:
-            await self.page.wait_for_load_state("load", timeout=timeout * 1000)
-        except PlaywrightTimeout:
-            raise NavigationFailed(self.url, "page did not finish loading", timed_out=True) \
-                from None
-        except PlaywrightError:
-            pass
-
-
 def _resource_type(request: Request) -> str:
     """Chromium files favicon fetches under "other"; they are images all the same."""
     kind = request.resource_type
     if kind == "other" and request.headers.get("accept", "").startswith("image/"):
         return "image"
     return kind
-
-
-def _same_document(current: str, target: str) -> bool:
-    return urlsplit(current)._replace(fragment="") == urlsplit(target)._replace(fragment="")
-
-
-def _net_reason(message: str) -> str:
-    for token in message.split():
-        if token.startswith("net::"):
-            return token
-    return message.split(" at ")[0][:200]

@@ -36,7 +36,10 @@ from engine.backends.base import (
     Cookie,
     FetchResponse,
     NavigationFailed,
+    Refusal,
     RequestRefused,
+    RequestVetoed,
+    ResponseSeen,
 )
 from engine.errors import EngineError, SyncError
 
@@ -75,15 +78,6 @@ def use_request_hook(hook: RequestHook) -> Iterator[None]:
         yield
     finally:
         request_hook.reset(token)
-
-
-class RequestVetoed(RequestRefused):
-    """A request hook refused to let the request go (replay: no recording matches it)."""
-
-    def __init__(self, url: str, reason: str) -> None:
-        super().__init__(url)
-        self.reason = reason
-        self.args = (f"request refused ({reason}): {url}",)
 
 
 class _LogScrub(logging.Filter):
@@ -130,6 +124,7 @@ class HttpSession:
         self._text = ""
         self._refused: list[str] = []
         self._in_flight: list[str] = []
+        self._seen: list[ResponseSeen] = []
         self.requests_made = 0
 
     def __repr__(self) -> str:
@@ -176,6 +171,11 @@ class HttpSession:
         finally:
             self._in_flight.remove(shown)
         self.requests_made += 1
+        self._seen.append(ResponseSeen(url=shown, status=response.status_code,
+                                       resource_type="fetch", method=request.method,
+                                       headers={k.lower(): v
+                                                for k, v in response.headers.items()},
+                                       body=response.text[:262144]))
         answer = FetchResponse(
             url=str(response.url), status=response.status_code,
             text=response.text,
@@ -205,21 +205,57 @@ class HttpSession:
         return sorted({urlsplit(u).netloc or u for u in self._refused})
 
     @property
+    def refused(self) -> list[Refusal]:
+        return [Refusal(url) for url in dict.fromkeys(_without_query(u) for u in self._refused)]
+
+    @property
+    def rendering(self) -> bool:
+        return False
+
+    def response_mark(self) -> int:
+        return len(self._seen)
+
+    def responses_since(self, mark: int) -> list[ResponseSeen]:
+        return self._seen[mark:]
+
+    async def response_body(self, seen: ResponseSeen) -> str | None:
+        return seen.body
+
+    @property
     def pending_requests(self) -> list[str]:
         return list(self._in_flight)
 
     async def goto(self, url: str, *, timeout: float) -> None:
         await self.request("GET", url, timeout=timeout)
 
-    async def fetch(self, url: str, *, timeout: float) -> FetchResponse:
-        return await self.request("GET", url, timeout=timeout)
+    async def fetch(self, url: str, *, timeout: float,
+                    headers: dict[str, str] | None = None) -> FetchResponse:
+        return await self.request("GET", url, timeout=timeout, headers=headers)
 
     async def content(self) -> str:
         """The body of the last answer (JSON text for an API): what evidence saves."""
         return self._text
 
-    async def screenshot(self) -> bytes | None:
+    async def screenshot(self, *, mask_values: list[str] | None = None) -> bytes | None:
         return None
+
+    async def settle(self, *, timeout: float) -> bool:
+        return True
+
+    async def input_value(self, selector: str, *, nth: int | None = None) -> str | None:
+        raise _no_page("read", selector)
+
+    async def labels(self, selector: str, attribute: str) -> list[str]:
+        raise _no_page("read", selector)
+
+    async def count(self, selector: str) -> int:
+        raise _no_page("count", selector)
+
+    async def scroll(self, selector: str | None, *, timeout: float) -> None:
+        raise _no_page("scroll", selector or "page")
+
+    async def storage(self, area: str, key: str) -> str | None:
+        raise _no_page("read storage", key)
 
     async def fill(self, selector: str, value: str, *, timeout: float) -> None:
         raise _no_page("fill", selector)
@@ -235,7 +271,8 @@ class HttpSession:
     async def press(self, selector: str, key: str, *, timeout: float) -> None:
         raise _no_page("press", selector)
 
-    async def select(self, selector: str, value: str, *, timeout: float) -> None:
+    async def select(self, selector: str, *, value: str | None, label: str | None,
+                     timeout: float) -> None:
         raise _no_page("select", selector)
 
     async def cookies(self) -> list[Cookie]:

@@ -17,7 +17,8 @@ import jmespath
 from parsel import Selector, SelectorList
 
 from engine.extraction import transforms as tf
-from engine.recipe.model import DateParse, FieldSpec, ListBlock
+from engine.recipe.fields import DateParse, FieldSpec
+from engine.recipe.lists import ListBlock
 from engine.recipe.templates import Context, TemplateError, render
 
 
@@ -125,7 +126,9 @@ def extract_next(document: str, block: ListBlock) -> str | None:
             found = jmespath.search(block.next_page, json.loads(document))
         except ValueError:
             return None
-        return str(found) if isinstance(found, str | int) and found != "" else None
+        if isinstance(found, bool) or not isinstance(found, str | int) or found == "":
+            return None  # false, null, "" and non-scalars end the list
+        return str(found)
     return extract_one(document, block.next_page)
 
 

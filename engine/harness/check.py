@@ -176,7 +176,8 @@ def account_records(recipe: Recipe, fixture: Fixture) -> dict[str, dict[str, Any
         if info.stage != "accounts" or not path.exists():
             continue
         html = path.read_text(encoding="utf-8")
-        extraction = extract_list(html, recipe.accounts, template_context(fixture.meta, None),
+        extraction = extract_list(html, recipe.account_blocks[0],
+                                  template_context(fixture.meta, None),
                                   reference=reference)
         for record in extraction.records:
             if record.get("id") is not None:

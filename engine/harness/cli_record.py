@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -58,7 +59,7 @@ def record(recipe_path: str, scenario: str, base_url: str | None, credentials_fi
     credentials = read_credentials(recipe, credentials_file, sys.stdin.isatty())
     options = SyncOptions(base_url=base_url, otp_code=otp_code)
     if otp_code is None and sys.stdin.isatty():
-        options.otp_callback = _prompt_for_code
+        options = replace(options, otp_callback=_prompt_for_code)
     root = Path(fixtures_dir) if fixtures_dir else default_dir("fixtures")
     outcome = asyncio.run(record_sync(Path(recipe_path), credentials, root, scenario=scenario,
                                       options=options))

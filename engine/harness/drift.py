@@ -43,7 +43,8 @@ from engine.harness.fixture import Fixture, SnapshotInfo, load_fixture
 from engine.harness.record import record_scenario
 from engine.models import SyncResult
 from engine.recipe import Recipe, load_recipe
-from engine.recipe import model as rm
+from engine.recipe.fields import FieldSpec
+from engine.recipe.lists import ListBlock
 
 EXIT_NO_DRIFT, EXIT_DRIFT, EXIT_INCONCLUSIVE = 0, 1, 3
 
@@ -125,13 +126,13 @@ def value_shape(value: str) -> str:
     return re.sub(r"[^\W\d_]+", "a", text)
 
 
-def _first_match(row: Selector, spec: rm.FieldSpec) -> Selector | None:
+def _first_match(row: Selector, spec: FieldSpec) -> Selector | None:
     selector = spec.css or spec.xpath
     matches = select(row, selector) if selector else None
     return matches[0] if matches else None
 
 
-def _raw_text(node: Selector, spec: rm.FieldSpec) -> str:
+def _raw_text(node: Selector, spec: FieldSpec) -> str:
     if spec.attr is not None:
         return str(node.attrib.get(spec.attr, ""))
     return node.root if isinstance(node.root, str) else str(node.xpath("string()").get() or "")
@@ -165,7 +166,7 @@ def stage_stats(recipe: Recipe, fixture: Fixture) -> dict[str, _StageStats]:
     return out
 
 
-def _add_page(stats: _StageStats, info: SnapshotInfo, block: rm.ListBlock, html: str,
+def _add_page(stats: _StageStats, info: SnapshotInfo, block: ListBlock, html: str,
               field_stats: Mapping[str, Any]) -> None:
     specs = block.field_specs()
     rows: list[Selector] = []
@@ -218,7 +219,7 @@ def compare_stages(recipe: Recipe, saved: dict[str, _StageStats],
     return findings
 
 
-def _compare_stage(stage: str, block: rm.ListBlock, before: _StageStats,
+def _compare_stage(stage: str, block: ListBlock, before: _StageStats,
                    after: _StageStats) -> list[Finding]:
     out: list[Finding] = []
     rows_lost = before.rows > 0 and after.rows == 0
@@ -278,7 +279,7 @@ def _examples(shapes: dict[str, str]) -> str:
     return ", ".join(repr(v) for v in list(shapes.values())[:2])
 
 
-def _compare_pages(stage: str, block: rm.ListBlock, before: _StageStats, after: _StageStats,
+def _compare_pages(stage: str, block: ListBlock, before: _StageStats, after: _StageStats,
                    *, markup: bool) -> list[Finding]:
     """Row and page counts (notices), and the markup under the selectors — unless a broken
     selector of the stage already explains the difference."""
@@ -303,25 +304,15 @@ def _compare_pages(stage: str, block: rm.ListBlock, before: _StageStats, after: 
 
 
 def login_selectors(recipe: Recipe) -> list[tuple[str, str]]:
-    """(step name as the runner reports it, selector) for every login step with a selector."""
+    """(step name as the runner reports it, selector) for every selector a login step uses,
+    from the step registry (a new step's selectors are found without a list to update);
+    conditional ones (a ``when``, an optional click) are left out: their absence is normal."""
     out: list[tuple[str, str]] = []
     for index, step in enumerate(recipe.login):
-        name = rm.describe_step(step, index)
-        if isinstance(step, rm.FillStep):
-            out.append((name, step.fill.css))
-        elif isinstance(step, rm.ClickStep) and not step.spec.optional:
-            out.append((name, step.spec.css))
-        elif isinstance(step, rm.PressStep | rm.SelectStep):
-            spec = step.press if isinstance(step, rm.PressStep) else step.select
-            out.append((name, spec.css))
-        elif isinstance(step, rm.KeypadStep):
-            out.append((name, step.keypad.buttons))
-        elif isinstance(step, rm.OtpStep):
-            out.extend((name, s) for s in (step.otp.fill, step.otp.submit))
-        elif isinstance(step, rm.ExpectStep | rm.WaitForStep):
-            condition = step.expect if isinstance(step, rm.ExpectStep) else step.wait_for
-            if condition.css:
-                out.append((name, condition.css))
+        name = step.label(f"login[{index}]")
+        conditional = step.when is not None
+        out.extend((name, selector) for _, selector, optional in step.selectors()
+                   if not (optional or conditional))
     return out
 
 

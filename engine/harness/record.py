@@ -15,7 +15,7 @@ import contextlib
 import re
 import shutil
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -169,14 +169,14 @@ async def record_sync(recipe_path: Path, credentials: Mapping[str, str | Secret]
     recipe_path = Path(recipe_path)
     recipe = load_recipe(recipe_path)
     options = options or SyncOptions()
-    options.reference_date = options.reference_date or date.today()
+    options = replace(options, reference_date=options.reference_date or date.today())
     if recipe.institution.backend == "http":
         return await _record_api(recipe, recipe_path, credentials, Path(target), scenario,
                                  options, engine, site)
     recorder = Recorder(keep=frozenset(recipe.institution.load_resources))
     if options.otp_code:
         recorder.otp_codes.append(options.otp_code)
-    _wrap_options(options, recorder)
+    options = _wrap_options(options, recorder)
     owned = engine is None
     host_engine = engine or Engine(max_concurrency=1)
 
@@ -248,7 +248,7 @@ async def _record_api(recipe: Recipe, recipe_path: Path,
     return RecordOutcome(result=live, fixture_dir=folder)
 
 
-def _wrap_options(options: SyncOptions, recorder: Recorder) -> None:
+def _wrap_options(options: SyncOptions, recorder: Recorder) -> SyncOptions:
     """Observe documents and remember any one-time code typed, whoever supplies it."""
     previous_observer, callback = options.observer, options.otp_callback
 
@@ -257,7 +257,7 @@ def _wrap_options(options: SyncOptions, recorder: Recorder) -> None:
         if previous_observer is not None:
             previous_observer(document)
 
-    options.observer = observe
+    options = replace(options, observer=observe)
     if callback is not None:
         async def ask(challenge: OtpChallenge) -> str | None:
             code = await callback(challenge)
@@ -265,7 +265,8 @@ def _wrap_options(options: SyncOptions, recorder: Recorder) -> None:
                 recorder.otp_codes.append(code)
             return code
 
-        options.otp_callback = ask
+        options = replace(options, otp_callback=ask)
+    return options
 
 
 # ----------------------------------------------------------------------------- writing

@@ -37,7 +37,8 @@ from parsel import Selector
 from engine.extraction.records import select
 from engine.extraction.transforms import clean_text, is_valid_iban
 from engine.harness.fixture import Exchange
-from engine.recipe.model import KeypadSpec, KeypadStep, Recipe
+from engine.recipe.model import Recipe
+from engine.recipe.steps.keypad import KeypadSpec, KeypadStep
 
 SENSITIVE_HEADERS = frozenset({
     "cookie", "set-cookie", "authorization", "proxy-authorization", "x-csrf-token",

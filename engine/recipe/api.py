@@ -43,10 +43,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import jmespath
-from jmespath.exceptions import IncompleteExpressionError, JMESPathError, ParseError
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -56,26 +55,14 @@ from pydantic import (
     model_validator,
 )
 
-from engine.recipe.model import DetectKind, ListBlock
+from engine.errors import DETECTABLE_KINDS
+from engine.recipe.compile import check_jmespath
+from engine.recipe.lists import ListBlock
 from engine.recipe.templates import template_references
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def check_jmespath(expression: str) -> str:
-    """Compile once at load time so a typo is a located recipe error, not a runtime one."""
-    try:
-        jmespath.compile(expression)
-    except IncompleteExpressionError:
-        raise ValueError(f"invalid JMESPath {expression!r}: incomplete expression") from None
-    except ParseError as exc:
-        raise ValueError(f"invalid JMESPath {expression!r}: {exc.msg} at column "
-                         f"{exc.lex_position + 1}") from None
-    except JMESPathError as exc:
-        raise ValueError(f"invalid JMESPath {expression!r}: {type(exc).__name__}") from None
-    return expression
 
 
 HttpMethod = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -186,7 +173,10 @@ class ApiRule(_Strict):
         return self
 
 
-ApiDetectKind = Literal[DetectKind, "recipe_broken", "refresh"]
+if TYPE_CHECKING:
+    ApiDetectKind = str
+else:  # the detectable kinds, plus "refresh" (renew the token once and replay the call)
+    ApiDetectKind = Literal[(*DETECTABLE_KINDS, "refresh")]
 
 
 class ApiSpec(_Strict):

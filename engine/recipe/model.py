@@ -1,370 +1,169 @@
 """The recipe language: what a recipe author may write, as pydantic models.
 
 Every model forbids unknown keys, so a typo is an error with a location rather than a silently
-ignored line. Steps are a tagged union keyed by the step's verb (``- goto: /login``), which is
-also what the generated JSON Schema offers editors for completion.
+ignored line. The parts live in their own modules — steps (``recipe/steps/``, one class per
+verb), conditions and detection rules (``conditions``), list blocks (``lists``), fields
+(``fields``), the API section (``api``) — and ``Recipe`` assembles them.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
-    Discriminator,
     Field,
-    Tag,
+    PrivateAttr,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from engine.errors import DetectKind
+from engine.recipe.api import ApiSpec, api_models, check_sections
+from engine.recipe.base import Seconds, Strict
+from engine.recipe.conditions import Condition, ResponseMatch, Rule, RuleSet
+from engine.recipe.fields import DateParse, FieldSpec
+from engine.recipe.lists import ListBlock, ScrollLoad
+from engine.recipe.origin import RecipeOrigin
+from engine.recipe.steps import REGISTRY, AnyStep, Step
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
-def _one_of(model: BaseModel, *names: str) -> None:
-    given = [n for n in names if getattr(model, n) is not None]
-    if not given:
-        raise ValueError(f"needs one of: {', '.join(names)}")
+def _check_domain(value: str) -> str:
+    """An exact host name or address, or ``*.`` and a domain of at least two labels."""
+    host = value.strip().lower()
+    if host != value:
+        raise ValueError(f"{value!r}: write host names in lower case, without spaces")
+    pattern = host[2:] if host.startswith("*.") else host
+    try:
+        ipaddress.ip_address(pattern.strip("[]"))
+        if host.startswith("*."):
+            raise ValueError(f"{value!r}: a wildcard cannot apply to an IP address")
+        return value
+    except ValueError as exc:
+        if "wildcard" in str(exc):
+            raise
+    labels = pattern.split(".")
+    if not all(_HOST_LABEL.match(label) for label in labels):
+        raise ValueError(f"{value!r} is not a host name (wildcards only as a leading '*.')")
+    if host.startswith("*.") and len(labels) < 2:
+        raise ValueError(f"{value!r} would allow a whole top-level domain")
+    return value
 
 
-# ----------------------------------------------------------------------------- institution
+Domain = Annotated[str, Field(min_length=1, max_length=253)]
+OriginName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,30}$")]
+HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s/]+", max_length=2000)]
 
-class Institution(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable slug, e.g. banque-demo.")
-    name: str
-    base_url: str = Field(pattern=r"^https?://", description="Where relative URLs resolve.")
-    allowed_domains: list[str] = Field(
-        min_length=1,
+
+def host_allowed(url: str, allowed: list[str]) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return bool(host) and any(host == p or (p.startswith("*.") and host.endswith(p[1:]))
+                              for p in allowed)
+
+
+class Institution(Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$",
+                    description="Stable slug, e.g. banque-demo; must equal the file name.")
+    name: str = Field(max_length=200)
+    base_url: HttpUrl = Field(description="Where relative URLs resolve.")
+    origins: dict[OriginName, HttpUrl] = Field(
+        default_factory=dict, max_length=10,
+        description="Other origins the institution uses (an API on another host), as "
+        "{{ origins.<name> }}; each can be moved like base_url (--origin name=URL).")
+    allowed_domains: list[Domain] = Field(
+        min_length=1, max_length=50,
         description="Hosts the browser may contact (exact host, or *.example.com). Every other "
         "request is refused and reported, so credentials cannot leave for another host.",
     )
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$",
+                                description="ISO 3166 country (resolves $, kr...).")
     backend: Literal["browser", "http"] = "browser"
     load_resources: list[Literal["image", "font", "media", "stylesheet"]] = Field(
         default_factory=list,
         description="Resource types the browser should download after all (blocked by "
         "default: nobody reads them, and they cost bandwidth and CPU).")
+    max_page_mb: float = Field(default=20, strict=True, gt=0, le=500,
+                               description="Pages larger than this are refused "
+                               "(recipe_broken.page_too_large) instead of parsed.")
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        return [_check_domain(v) for v in value]
+
+    @model_validator(mode="after")
+    def _origins_allowed(self) -> Institution:
+        for name, url in {"base_url": self.base_url, **self.origins}.items():
+            if not host_allowed(url, self.allowed_domains):
+                raise ValueError(f"{name} {url} is not inside allowed_domains")
+        return self
 
 
-class CredentialField(_Strict):
-    name: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
-    label: str | None = None
+class CredentialField(Strict):
+    name: str = Field(pattern=r"^[a-z_][a-z0-9_]{0,40}$")
+    label: str | None = Field(default=None, max_length=100)
     secret: bool = False
 
 
-class Timeouts(_Strict):
-    step: float = Field(default=15.0, gt=0, description="Seconds one step may take.")
-    sync: float = Field(default=180.0, gt=0, description="Seconds the whole sync may take.")
+class Timeouts(Strict):
+    step: Seconds = Field(default=15.0, description="Seconds one step may take.")
+    sync: Seconds = Field(default=180.0, description="Seconds the whole sync may take.")
 
 
-# ----------------------------------------------------------------------------- detection
-
-DetectKind = Literal[
-    "invalid_credentials", "password_expired", "action_required", "challenge_required",
-    "unavailable", "blocked",
-]
-
-
-class Rule(_Strict):
-    """Conditions that all must hold (AND). A list of rules under one kind is an OR."""
-
-    text: str | None = Field(default=None, description="Visible text contained in the page.")
-    css: str | None = Field(default=None, description="An element matching this selector exists.")
-    url: str | None = Field(default=None, description="Regular expression searched in the URL.")
-    status: list[int] | None = Field(default=None, description="HTTP status of the last page.")
-    reason: str | None = Field(
-        default=None, pattern=r"^[a-z0-9_]+$", description="Refines the error code: kind.reason."
-    )
-    message: str | None = None
-    retry_after: str | None = Field(
-        default=None, description="Selector whose value is the retry delay in seconds, for "
-        "pages that show it (single-page apps never expose the Retry-After header).")
-
-    @model_validator(mode="after")
-    def _needs_condition(self) -> Rule:
-        _one_of(self, "text", "css", "url", "status")
-        if self.url is not None:
-            re.compile(self.url)
-        return self
-
-
-RuleSet = Rule | list[Rule]
-
-
-class Condition(_Strict):
-    """A page condition for waits, expectations and optional steps (any one key)."""
-
-    css: str | None = None
-    text: str | None = None
-    url: str | None = Field(default=None, description="Regular expression searched in the URL.")
-
-    @model_validator(mode="after")
-    def _needs_condition(self) -> Condition:
-        _one_of(self, "css", "text", "url")
-        return self
-
-
-# ----------------------------------------------------------------------------- steps
-
-class _Step(_Strict):
-    name: str | None = Field(default=None, description="Shown in errors instead of the verb.")
-    timeout: float | None = Field(default=None, gt=0, description="Overrides timeouts.step.")
-
-
-class GotoStep(_Step):
-    goto: str = Field(description="URL or path relative to base_url; templates allowed.")
-
-
-class FillSpec(_Strict):
-    css: str
-    value: str = Field(description="Usually a template: '{{ credentials.username }}'.")
-
-
-class FillStep(_Step):
-    fill: FillSpec
-
-
-class ClickSpec(_Strict):
-    css: str
-    optional: bool = Field(default=False, description="Skip silently if the element is absent.")
-
-
-class ClickStep(_Step):
-    click: str | ClickSpec
-
-    @property
-    def spec(self) -> ClickSpec:
-        return self.click if isinstance(self.click, ClickSpec) else ClickSpec(css=self.click)
-
-
-class PressSpec(_Strict):
-    css: str
-    key: str = Field(description="Playwright key name: Enter, Tab...")
-
-
-class PressStep(_Step):
-    press: PressSpec
-
-
-class SelectSpec(_Strict):
-    css: str
-    value: str
-
-
-class SelectStep(_Step):
-    select: SelectSpec
-
-
-class WaitForStep(_Step):
-    wait_for: Condition
-
-
-class ExpectStep(_Step):
-    expect: Condition
-
-
-class KeypadSpec(_Strict):
-    """A scrambled on-screen keypad: each character's button is found by its label."""
-
-    buttons: str = Field(description="Selector matching every key of the pad.")
-    value: str = Field(description="What to type, e.g. '{{ credentials.password }}'.")
-    label: str = Field(
-        default="text",
-        description="How a button shows its character: 'text' or an attribute name "
-        "(aria-label, data-digit...).",
-    )
-
-
-class KeypadStep(_Step):
-    keypad: KeypadSpec
-
-
-class OtpSpec(_Strict):
-    """A one-time code step: runs only when ``when`` matches the current page."""
-
-    when: Condition
-    prompt: str = Field(default="One-time code", description="Shown to the person asked.")
-    medium: Literal["sms", "email", "app", "token"] = "sms"
-    fill: str = Field(description="Selector of the code input.")
-    submit: str = Field(description="Selector of the button that sends the code.")
-    error: Condition | None = Field(
-        default=None, description="Shown by the site after a wrong code."
-    )
-
-
-class OtpStep(_Step):
-    otp: OtpSpec
-
-
-STEP_TYPES: dict[str, type[_Step]] = {
-    "goto": GotoStep, "fill": FillStep, "click": ClickStep, "press": PressStep,
-    "select": SelectStep, "wait_for": WaitForStep, "expect": ExpectStep,
-    "keypad": KeypadStep, "otp": OtpStep,
-}
-
-
-def step_verb(value: Any) -> str | None:
-    """The discriminator: the first key of the mapping that is a known verb."""
-    if isinstance(value, dict):
-        return next((key for key in value if key in STEP_TYPES), None)
-    for verb, cls in STEP_TYPES.items():
-        if isinstance(value, cls):
-            return verb
-    return None
-
-
-Step = Annotated[
-    Annotated[GotoStep, Tag("goto")] | Annotated[FillStep, Tag("fill")]
-    | Annotated[ClickStep, Tag("click")] | Annotated[PressStep, Tag("press")]
-    | Annotated[SelectStep, Tag("select")] | Annotated[WaitForStep, Tag("wait_for")]
-    | Annotated[ExpectStep, Tag("expect")] | Annotated[KeypadStep, Tag("keypad")]
-    | Annotated[OtpStep, Tag("otp")],
-    Discriminator(
-        step_verb,
-        custom_error_type="unknown_step",
-        custom_error_message="not a known step; a step is one of: " + ", ".join(STEP_TYPES),
-    ),
-]
-
-
-def describe_step(step: _Step, index: int) -> str:
-    verb = step_verb(step) or "step"
-    return step.name or f"login[{index}] {verb}"
-
-
-# ----------------------------------------------------------------------------- extraction
-
-ParseName = Literal["text", "amount", "decimal", "int", "currency"]
-
-
-class DateParse(_Strict):
-    date: str | list[str] = Field(description="strptime formats; %b/%B accept French months.")
-
-    @field_validator("date")
-    @classmethod
-    def _check_formats(cls, value: str | list[str]) -> str | list[str]:
-        for fmt in [value] if isinstance(value, str) else value:
-            if "%" not in fmt or re.search(r"%[^aAbBdmyYHMSjp%]", fmt):
-                raise ValueError(
-                    f"bad date format {fmt!r}: use strptime directives %d %m %Y %y %b %B %a %A"
-                )
-        return value
-
-    @property
-    def formats(self) -> list[str]:
-        return [self.date] if isinstance(self.date, str) else list(self.date)
-
-
-class FieldSpec(_Strict):
-    """How to get one value out of a row. A plain string is shorthand for ``{css: ...}``."""
-
-    css: str | None = Field(default=None, description="CSS; ::text and ::attr(name) allowed.")
-    xpath: str | None = None
-    path: str | None = Field(default=None, description="JMESPath into a JSON row.")
-    const: str | int | float | bool | None = None
-    template: str | None = Field(default=None, description="E.g. '{{ account.id }}'.")
-    attr: str | None = Field(default=None, description="Take this attribute of the match.")
-    join: bool = Field(default=False, description="Join every match instead of the first.")
-    regex: str | None = Field(default=None, description="Keep group 1 (or the whole match).")
-    map: dict[str, str] | None = Field(default=None, description="Translate values.")
-    parse: ParseName | DateParse | None = None
-    mask: bool = Field(default=False, description="Keep only the last 4 characters visible.")
-    default: str | None = Field(default=None, description="Used when nothing matched.")
-    required: bool = Field(default=True, description="A required field that is empty is an "
-                           "error; an optional one becomes null.")
-
-    @model_validator(mode="after")
-    def _one_source(self) -> FieldSpec:
-        sources = [n for n in ("css", "xpath", "path", "const", "template")
-                   if getattr(self, n) is not None]
-        if len(sources) != 1:
-            raise ValueError("needs exactly one of: css, xpath, path, const, template"
-                             + (f" (got {', '.join(sources)})" if sources else ""))
-        if self.regex is not None:
-            re.compile(self.regex)
-        return self
-
-    @property
-    def selector(self) -> str:
-        """The selector as an author wrote it, for messages and reports."""
-        return str(self.css or self.xpath or self.path or self.template or repr(self.const))
-
-
-FieldValue = str | FieldSpec
-
-
-class ListBlock(_Strict):
-    """A list of records: rows matched by ``each``, fields extracted from each row."""
-
-    goto: str | None = Field(default=None, description="Page to open first; templates allowed.")
-    wait_for: str | None = Field(default=None, description="Selector to await (JS pages).")
-    format: Literal["html", "json"] = "html"
-    render: Literal["browser", "http", "auto"] = Field(
-        default="auto",
-        description="browser: navigate and render. http: fetch with the session's cookies and "
-        "parse, no rendering. auto: http for plain pages once the engine saw they need no JS.",
-    )
-    for_each: Literal["account"] | None = None
-    when: dict[str, list[str]] | None = Field(
-        default=None, description="Only for accounts whose field is in the list."
-    )
-    each: str = Field(description="Row selector (CSS, XPath starting with / or (, or JMESPath).")
-    fields: dict[str, FieldValue]
-    next_page: str | None = Field(default=None, description="Selector of the next page's URL.")
-    load_more: str | None = Field(default=None, description="Button that appends more rows.")
-    max_pages: int = Field(default=100, ge=1)
-    empty: str | None = Field(default=None, description="Selector proving the list is "
-                              "legitimately empty (otherwise zero rows is an error).")
-
-    @field_validator("fields")
-    @classmethod
-    def _field_names(cls, value: dict[str, FieldValue]) -> dict[str, FieldValue]:
-        for name in value:
-            if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-                raise ValueError(f"field name {name!r} must be lower_snake_case")
-        return value
-
-    def field_specs(self) -> dict[str, FieldSpec]:
-        return {name: FieldSpec(css=spec) if isinstance(spec, str) else spec
-                for name, spec in self.fields.items()}
-
-
-class ScrubRules(_Strict):
+class ScrubRules(Strict):
     """Extra masking applied to recordings, on top of the built-in rules."""
 
-    patterns: list[str] = Field(default_factory=list, description="Regexes to mask.")
-    texts: list[str] = Field(default_factory=list, description="Literal strings to mask.")
+    patterns: list[str] = Field(default_factory=list, max_length=100,
+                                description="Regexes to mask.")
+    texts: list[str] = Field(default_factory=list, max_length=100,
+                             description="Literal strings to mask.")
 
 
-# ----------------------------------------------------------------------------- recipe
-
-# Imported here, not at the top: the api section builds on ListBlock and DetectKind above.
-from engine.recipe.api import ApiSpec, api_models, check_sections  # noqa: E402
-
-
-class Recipe(_Strict):
+class Recipe(Strict):
     version: Literal[1] = 1
     institution: Institution
-    credentials: list[CredentialField] = Field(min_length=1)
+    credentials: list[CredentialField] = Field(min_length=1, max_length=20)
     timeouts: Timeouts = Timeouts()
     detect: dict[DetectKind, RuleSet] = Field(
         default_factory=dict,
         description="Checked after every step, in file order; the first match classifies.",
     )
-    login: list[Step] = Field(
-        default_factory=list, validate_default=True,
+    login: list[AnyStep] = Field(
+        default_factory=list, validate_default=True, max_length=100,
         description="Browser recipes: the login steps. HTTP recipes authenticate in api.auth.")
-    accounts: ListBlock
+    accounts: ListBlock | list[ListBlock] = Field(
+        description="One block, or several (cards on one page, deposits on another).")
     transactions: ListBlock | None = None
     holdings: ListBlock | None = None
     scrub: ScrubRules = ScrubRules()
     api: ApiSpec | None = Field(default=None, validate_default=True,
                                 description="HTTP recipes: OAuth2, calls and answer rules.")
+    _origin: RecipeOrigin | None = PrivateAttr(default=None)
+
+    def attach_origin(self, origin: RecipeOrigin) -> None:
+        self._origin = origin
+
+    def where(self, path: str) -> str | None:
+        """``file:line:column`` of a key path (``transactions.each``), when loaded from a file."""
+        return self._origin.where(path) if self._origin is not None else None
+
+    @property
+    def source_file(self) -> str | None:
+        return self._origin.file if self._origin is not None else None
+
+    @field_validator("accounts")
+    @classmethod
+    def _some_accounts(cls, value: ListBlock | list[ListBlock]) -> ListBlock | list[ListBlock]:
+        if isinstance(value, list) and not 1 <= len(value) <= 20:
+            raise ValueError("give 1 to 20 account blocks")
+        return value
 
     @field_validator("login", "detect", "accounts", "transactions", "holdings", "api")
     @classmethod
@@ -376,11 +175,18 @@ class Recipe(_Strict):
         names = [c.name for c in self.credentials]
         if len(names) != len(set(names)):
             raise ValueError("credential names must be unique")
-        provided = set(self.accounts.fields) | (self.api.account_fields() if self.api else set())
-        for field in ("id", "label", "balance"):
-            if field not in provided:
-                raise ValueError(f"accounts.fields needs '{field}'")
+        extra = self.api.account_fields() if self.api else set()
+        for index, block in enumerate(self.account_blocks):
+            provided = set(block.fields) | extra
+            missing = [f for f in ("id", "label", "balance") if f not in provided]
+            if missing:
+                where = "accounts" + (f"[{index}]" if isinstance(self.accounts, list) else "")
+                raise ValueError(f"{where}.fields needs {', '.join(map(repr, missing))}")
         return self
+
+    @property
+    def account_blocks(self) -> list[ListBlock]:
+        return self.accounts if isinstance(self.accounts, list) else [self.accounts]
 
     def credential(self, name: str) -> CredentialField:
         return next(c for c in self.credentials if c.name == name)
@@ -392,9 +198,54 @@ class Recipe(_Strict):
             out.extend((kind, rule) for rule in (rules if isinstance(rules, list) else [rules]))
         return out
 
+    def blocks(self) -> list[tuple[str, ListBlock]]:
+        """Every list block with its stage name, accounts first."""
+        named: list[tuple[str, ListBlock]] = []
+        for index, block in enumerate(self.account_blocks):
+            named.append(("accounts" if len(self.account_blocks) == 1
+                          else f"accounts[{index}]", block))
+        for name in ("transactions", "holdings"):
+            block = getattr(self, name)
+            if block is not None:
+                named.append((name, block))
+        return named
+
+    def captured_vars(self) -> set[str]:
+        """Names every ``capture`` step of the recipe sets (the ``vars`` namespace)."""
+        steps: list[Step] = list(self.login)
+        for _, block in self.blocks():
+            steps.extend(block.steps)
+        names: set[str] = set()
+        for step in steps:
+            capture = getattr(step, "capture", None)
+            if isinstance(capture, dict):
+                names.update(capture)
+        return names
+
 
 def recipe_models() -> list[type[BaseModel]]:
     """Every model of the language (for hints and documentation)."""
-    return [Institution, CredentialField, Timeouts, Rule, Condition, FillSpec, ClickSpec,
-            PressSpec, SelectSpec, KeypadSpec, OtpSpec, DateParse, FieldSpec, ListBlock,
-            ScrubRules, Recipe, *api_models()]
+    return [Institution, CredentialField, Timeouts, Rule, Condition, ResponseMatch,
+            DateParse, FieldSpec, ListBlock, ScrollLoad, ScrubRules, Recipe,
+            *REGISTRY.values(), *_nested_step_models(), *api_models()]
+
+
+def _nested_step_models() -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+    for cls in REGISTRY.values():
+        for info in cls.model_fields.values():
+            for candidate in _model_types(info.annotation):
+                if candidate not in found:
+                    found.append(candidate)
+    return found
+
+
+def _model_types(annotation: Any) -> list[type[BaseModel]]:
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _model_types(arg)]
+
+
+__all__ = ["Condition", "Institution", "ListBlock", "Recipe", "Rule", "Step", "host_allowed"]

@@ -1,4 +1,10 @@
-"""What every part of one sync shares: recipe, backend, options, credentials, page checks."""
+"""What every part of one sync shares: recipe, backend, options, values, page checks.
+
+``SyncOptions`` is what the caller asked for and is never changed by a sync (it is frozen: a
+caller reusing one options object for many syncs gets the same behaviour each time). What a
+sync learns as it goes — captured variables, the one-time code already used, warnings — lives
+in ``SyncContext``.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +13,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
-from engine.backends.base import (
-    Backend,
-    BackendCrashed,
-    ElementMissing,
-    NavigationFailed,
-    RequestRefused,
-)
-from engine.errors import EngineError, RecipeBroken, SyncError, Unavailable
-from engine.recipe.model import Condition, Recipe
-from engine.recipe.templates import Context, render
-from engine.runner.detection import PageSnapshot, classify
+from engine.backends.base import Backend, PageTooLarge
+from engine.errors import SyncError
+from engine.recipe.conditions import Condition
+from engine.recipe.model import Recipe
+from engine.recipe.templates import Context, TemplateError, render
+from engine.runner.detection import PageSnapshot, classify, condition_met, needed_bodies
+from engine.runner.failures import recipe_error, translate
 from engine.secrets import Redactor, Secret
+
+LARGE_PAGE = 500_000
+"""Characters beyond which parsing a page goes to a worker thread."""
 
 
 @dataclass(frozen=True)
@@ -50,15 +56,21 @@ class DocumentSeen:
 DocumentObserver = Callable[[DocumentSeen], None]
 
 
-@dataclass
+@dataclass(frozen=True)
 class SyncOptions:
-    """Per-sync settings a caller may give (all optional)."""
+    """Per-sync settings a caller may give (all optional). Build a variant with
+    ``dataclasses.replace(options, ...)``."""
 
     base_url: str | None = None
     """Overrides the recipe's base_url (tests and demos run sites on ephemeral ports)."""
+    origins: dict[str, str] = field(default_factory=dict)
+    """Overrides ``institution.origins`` by name (an API on another port)."""
     since: date | None = None
     """Stop paginating history before this date, and drop older transactions."""
     otp_callback: OtpCallback | None = None
+    interactive: bool = True
+    """A person can act while the sync waits (approve in an app). False for background runs:
+    such steps then stop with ``challenge_required`` at once."""
     state_key: str | bytes | None = None
     """Encrypts session and resume state; without it neither is produced."""
     session_state: str | None = None
@@ -66,7 +78,7 @@ class SyncOptions:
     otp_code: str | None = None
     """The one-time code to resume a ``challenge_required`` sync with."""
     evidence_dir: Path | None = None
-    """Where ``recipe_broken`` evidence (scrubbed HTML, screenshot) is saved."""
+    """Where ``recipe_broken`` evidence (scrubbed HTML, masked screenshot) is saved."""
     timeout: float | None = None
     step_timeout: float | None = None
     reference_date: date | None = None
@@ -88,56 +100,118 @@ class SyncContext:
     step_ms: dict[str, float] = field(default_factory=dict)
     render_memory: dict[str, str] = field(default_factory=dict)
     """Per recipe block, whether its pages need rendering; shared by an Engine's syncs."""
+    variables: dict[str, str | Secret] = field(default_factory=dict)
+    otp_code: str | None = None
+    """The code still to use (from options); consumed once: a code is good for one try."""
+    resuming_at: int | None = None
+    """Login step index a resumed sync restarts at."""
+    response_mark: int = 0
+    """Answers before this index belong to earlier steps (each step classifies its own)."""
+    partial_accounts: list[dict[str, Any]] = field(default_factory=list)
+    """Account records read before the list of accounts failed (kept in the result)."""
 
     @property
     def base_url(self) -> str:
         return (self.options.base_url or self.recipe.institution.base_url).rstrip("/") + "/"
+
+    def origin(self, name: str) -> str:
+        url = self.options.origins.get(name) or self.recipe.institution.origins[name]
+        return url.rstrip("/")
 
     @property
     def step_timeout(self) -> float:
         return self.options.step_timeout or self.recipe.timeouts.step
 
     def template_context(self, account: dict[str, object] | None = None) -> Context:
+        options = self.options
         return {
             "credentials": self.credentials,
             "account": account or {},
-            "institution": {"id": self.recipe.institution.id, "base_url": self.base_url},
+            "institution": {"id": self.recipe.institution.id, "base_url": self.base_url,
+                            "name": self.recipe.institution.name,
+                            "currency": self.recipe.institution.currency,
+                            "country": self.recipe.institution.country},
+            "vars": self.variables,
+            "options": {"since": options.since.isoformat() if options.since else "",
+                        "until": "", "today": (options.reference_date or date.today())
+                        .isoformat()},
+            "origins": {name: self.origin(name) for name in self.recipe.institution.origins},
         }
 
-    def url(self, template: str, account: dict[str, object] | None = None) -> str:
-        return urljoin(self.base_url, render(template, self.template_context(account)))
+    def expression_context(self, account: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The document ``expr`` conditions and filters are evaluated on."""
+        values = self.template_context(account)
+        return {"vars": {k: v.reveal() if isinstance(v, Secret) else v
+                         for k, v in self.variables.items()},
+                "options": dict(values["options"]), "account": dict(account or {})}
+
+    def render(self, template: str, account: dict[str, object] | None = None, *,
+               reveal: bool = False, where: str | None = None) -> str:
+        try:
+            return render(template, self.template_context(account), reveal=reveal)
+        except TemplateError as exc:
+            raise recipe_error(self.recipe, str(exc), where) from None
+
+    def url(self, template: str, account: dict[str, object] | None = None, *,
+            where: str | None = None) -> str:
+        return urljoin(self.base_url, self.render(template, account, reveal=True, where=where))
+
+    @property
+    def max_page_bytes(self) -> int:
+        return int(self.recipe.institution.max_page_mb * 1_000_000)
+
+    def check_size(self, text: str, url: str) -> None:
+        """Refuse a document too large to parse safely (it would stall every sync)."""
+        if len(text) > self.max_page_bytes:
+            raise PageTooLarge(url, len(text), self.max_page_bytes)
 
     async def snapshot(self, html: str | None = None) -> PageSnapshot:
         backend = self.backend
-        return PageSnapshot(url=backend.url, status=backend.status,
-                            html=html if html is not None else await backend.content(),
-                            headers=backend.headers)
+        if html is None:
+            html = await backend.content()
+        self.check_size(html, backend.url)
+        return PageSnapshot(url=backend.url, status=backend.status, html=html,
+                            headers=backend.headers,
+                            responses=backend.responses_since(self.response_mark))
+
+    async def _read_bodies(self, page: PageSnapshot, conditions: list[Condition]) -> None:
+        for index in needed_bodies(self.recipe.rules(), conditions, page):
+            body = await self.backend.response_body(page.responses[index])
+            if body is not None:
+                page.bodies[index] = body
 
     async def check(self, step: str, html: str | None = None) -> PageSnapshot:
-        """Raise the error the current page shows, if any; return the snapshot otherwise."""
-        escaped = getattr(self.backend, "escaped", None)
-        if escaped:
-            raise RecipeBroken("a redirect chain led the browser to a host outside "
-                               f"allowed_domains: {escaped[0]}", reason="host_escaped",
-                               step=step, url=escaped[0])
+        """Raise the error the current page (or its background answers) shows, if any;
+        return the snapshot otherwise."""
         page = await self.snapshot(html)
-        error = classify(self.recipe.rules(), page, step=step)
+        await self._read_bodies(page, [])
+        values = self.expression_context()
+        rules = self.recipe.rules()
+        if len(page.html) > LARGE_PAGE:  # parsing a large page must not stall other syncs
+            error = await asyncio.to_thread(classify, rules, page, step=step, values=values)
+        else:
+            error = classify(rules, page, step=step, values=values)
         if error is not None:
             raise error
         return page
+
+    async def holds(self, condition: Condition, page: PageSnapshot | None = None,
+                    account: dict[str, Any] | None = None) -> bool:
+        if page is None:
+            page = await self.snapshot()
+        await self._read_bodies(page, [condition])
+        return condition_met(condition, page, self.expression_context(account))
 
     async def wait_any(self, step: str, wanted: list[Condition], timeout: float) -> int | None:
         """Index of the first condition to hold, checking detect rules each time; None on
         timeout. Polling (rather than one Playwright wait) lets an error page that appears
         instead of the expected one be classified at once."""
-        from engine.runner.detection import condition_met
-
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             page = await self.check(step)
             for index, condition in enumerate(wanted):
-                if condition_met(condition, page):
+                if await self.holds(condition, page):
                     return index
             if loop.time() >= deadline:
                 return None
@@ -145,6 +219,8 @@ class SyncContext:
 
     def not_found(self, step: str, what: str | None, message: str) -> SyncError:
         """A wait timed out: the site is slow if it still owes us answers, else it changed."""
+        from engine.errors import RecipeBroken, Unavailable
+
         pending = self.backend.pending_requests
         if pending:
             return Unavailable("the institution's server did not answer in time",
@@ -154,21 +230,4 @@ class SyncContext:
 
     def translate(self, exc: Exception, step: str) -> SyncError:
         """Turn a backend failure into the taxonomy, naming the step."""
-        if isinstance(exc, SyncError):
-            return exc
-        if isinstance(exc, BackendCrashed):
-            return EngineError(str(exc), reason="browser_crashed", step=step)
-        if isinstance(exc, RequestRefused):
-            return RecipeBroken("the recipe tried to reach a host outside allowed_domains",
-                                reason="host_refused", step=step, url=exc.url)
-        if isinstance(exc, NavigationFailed):
-            return Unavailable(f"the page did not load: {exc.reason}",
-                               reason="timeout" if exc.timed_out else "network", step=step,
-                               url=exc.url)
-        if isinstance(exc, ElementMissing):
-            if self.backend.pending_requests:
-                return self.not_found(step, exc.selector, "")
-            return RecipeBroken(f"no element matches the selector to {exc.action}",
-                                reason="element_missing", step=step, selector=exc.selector,
-                                url=exc.url)
-        return EngineError(f"{type(exc).__name__}: {exc}", step=step)
+        return translate(exc, step, self.backend, self.recipe)

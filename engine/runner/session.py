@@ -1,32 +1,44 @@
-"""One synchronization from start to finish: login, detection, collection, result.
+"""One synchronization from start to finish: authentication, collection, result.
 
 Whatever happens, the caller gets a ``SyncResult`` (never an exception for a site's failure),
-the data extracted before a failure is kept, secrets are redacted from everything returned,
-the deadline is enforced, and the backend is closed.
+the data extracted before a failure is kept, secrets are redacted from everything returned
+(logs included), the deadline is enforced, and the backend is closed.
+
+A saved session that leads the login astray (the institution accepts it only half, or lands on
+a page the steps do not expect) gets one more chance from a clean context without it, and a
+state that failed is dropped rather than kept to fail every later sync.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-from engine.backends.base import Backend, Cookie
-from engine.errors import ChallengeRequired, EngineError, RecipeBroken, SyncError, Unavailable
+from engine.backends.base import Backend
+from engine.errors import EngineError, ErrorKind, SyncError, Unavailable
 from engine.models import SyncResult
 from engine.recipe.model import Recipe
-from engine.runner.api_flow import run_api_flow
-from engine.runner.collect import collect
+from engine.runner.auth import authenticate
 from engine.runner.context import SyncContext, SyncOptions
-from engine.runner.login import run_login
-from engine.runner.state import SavedState, StateError, seal, unseal
-from engine.secrets import Redactor, Secret
+from engine.runner.evidence import save_evidence
+from engine.runner.failures import translate
+from engine.runner.pipeline import collect
+from engine.runner.records import account_of
+from engine.runner.state import SavedState, seal
+from engine.secrets import Redactor, Secret, redacting_logs
 
 BackendFactory = Callable[[], Awaitable[Backend]]
 CLOSE_GRACE_SECONDS = 0.8
 SESSION_STATE_DAYS = 90
+log = logging.getLogger("engine.sync")
+
+RETRY_WITHOUT_STATE = frozenset({ErrorKind.RECIPE_BROKEN, ErrorKind.UNAVAILABLE})
+"""Login failures that a stale saved session can cause (an unexpected page, a redirect that
+never settles): worth one clean retry. Rejected credentials or a block are not."""
 
 
 def prepare_credentials(recipe: Recipe,
@@ -37,6 +49,18 @@ def prepare_credentials(recipe: Recipe,
         raise ValueError(f"missing credentials for {recipe.institution.id}: {', '.join(missing)}")
     return {name: value if isinstance(value, Secret) else Secret(str(value))
             for name, value in credentials.items()}
+
+
+@dataclass
+class _Run:
+    recipe: Recipe
+    open_backend: BackendFactory
+    options: SyncOptions
+    secrets: dict[str, Secret]
+    redactor: Redactor
+    render_memory: dict[str, str]
+    backend: Backend | None = None
+    ctx: SyncContext | None = None
 
 
 async def run_sync(recipe: Recipe, open_backend: BackendFactory,
@@ -51,82 +75,111 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
     redactor = Redactor()
     secret_names = {c.name for c in recipe.credentials if c.secret}
     for name, value in secrets.items():
-        # passwords are masked wherever they appear; identifiers when distinctive enough
-        redactor.add(value.reveal(), min_length=3 if name in secret_names else 6)
+        if name in secret_names:  # secrets only: identifiers are not secrets (ids must match)
+            redactor.add(value.reveal())
+    run = _Run(recipe, open_backend, options, secrets, redactor,
+               render_memory if render_memory is not None else {})
     started = time.perf_counter()
     result = SyncResult(institution=recipe.institution.id, started_at=datetime.now(UTC))
     deadline = options.timeout or recipe.timeouts.sync
-    backend: Backend | None = None
-    ctx: SyncContext | None = None
-    try:
-        async with asyncio.timeout(deadline):
-            backend = await open_backend()
-            ctx = SyncContext(recipe, backend, options, secrets, redactor,
-                              render_memory=render_memory if render_memory is not None else {})
-            await _sync(ctx, result)
-    except TimeoutError:
-        result.error = Unavailable(
-            f"the sync did not finish within its {deadline:g} s deadline", reason="deadline",
-            url=backend.url if backend else None).info()
-    except SyncError as exc:
-        if isinstance(exc, RecipeBroken) and ctx is not None and options.evidence_dir:
-            await _save_evidence(ctx, exc, options.evidence_dir)
-        if isinstance(exc, ChallengeRequired):
-            result.resume_state = exc.resume_state
-        result.error = exc.info()
-    except Exception as exc:
-        result.error = EngineError(f"{type(exc).__name__}: {exc}", reason="crash").info()
-    finally:
-        if backend is not None:
-            await _close(backend)
-    if ctx is not None:
-        result.warnings.extend(ctx.warnings)
-        result.timings_ms.update(ctx.step_ms)
-        refused = backend.refused_hosts if backend else []
-        if refused:
-            result.warnings.append("refused requests to hosts outside allowed_domains: "
-                                   + ", ".join(refused))
+    with redacting_logs(redactor):
+        try:
+            async with asyncio.timeout(deadline):
+                await _attempt(run, result)
+        except TimeoutError:
+            result.error = Unavailable(
+                f"the sync did not finish within its {deadline:g} s deadline",
+                reason="deadline", url=run.backend.url if run.backend else None).info()
+        except SyncError as exc:
+            await _fail(run, result, exc)
+        except Exception as exc:
+            log.error("sync of %s crashed", recipe.institution.id, exc_info=exc)
+            result.error = EngineError(f"{type(exc).__name__}: {str(exc)[:300]}",
+                                       reason="crash").info()
+        finally:
+            if run.backend is not None:
+                await _close(run.backend)
+        _finish(run, result)
     result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)
     result.finished_at = datetime.now(UTC)
     return _redacted(result, redactor)
 
 
-async def _sync(ctx: SyncContext, result: SyncResult) -> None:
-    options, recipe = ctx.options, ctx.recipe
-    if recipe.institution.backend == "http":
-        await run_api_flow(ctx, result)  # OAuth2 + JSON calls instead of login pages
-        return
+async def _attempt(run: _Run, result: SyncResult) -> None:
+    """Authenticate and collect; once more without the saved session if it led astray."""
+    await _open(run)
+    assert run.ctx is not None
     phase = time.perf_counter()
-    start_step = 0
-    if options.session_state and options.state_key:
-        try:
-            saved = unseal(options.session_state, options.state_key, kind="session",
-                           institution=recipe.institution.id)
-            await ctx.backend.add_cookies(saved.cookies)
-        except StateError as exc:
-            ctx.warnings.append(f"session state ignored: {exc.message}")
-    if options.resume_state:
-        if not options.state_key or not options.otp_code:
-            raise ValueError("resuming needs the state key and the one-time code")
-        saved = unseal(options.resume_state, options.state_key, kind="resume",
-                       institution=recipe.institution.id)
-        await ctx.backend.add_cookies(saved.cookies)
-        await ctx.backend.goto(saved.url or ctx.base_url, timeout=ctx.step_timeout)
-        start_step = saved.step_index or 0
-    await run_login(ctx, start_step)
+    try:
+        session = await authenticate(run.ctx)
+    except SyncError as exc:
+        restored = bool(run.options.session_state and run.options.state_key
+                        and not run.options.resume_state)
+        if not restored or exc.kind not in RETRY_WITHOUT_STATE:
+            raise
+        run.ctx.warnings.append(f"login with the saved session failed ({exc.code}); retried "
+                                "from a clean session and the saved session was dropped")
+        result.drop_session_state = True
+        if run.backend is not None:
+            await _close(run.backend)
+        await _open(run)
+        session = await authenticate(run.ctx, use_session_state=False)
     result.timings_ms["login"] = _ms(phase)
     phase = time.perf_counter()
     try:
-        await collect(ctx, result)
+        await collect(run.ctx, result, session.source_for)
     finally:
         result.timings_ms["collect"] = _ms(phase)
-    if options.state_key:
-        result.session_state = await _session_state(ctx)
+    if run.options.state_key and run.recipe.institution.backend != "http":
+        result.session_state = await _session_state(run.ctx)
+
+
+async def _open(run: _Run) -> None:
+    previous = run.ctx
+    run.backend = await run.open_backend()
+    run.ctx = SyncContext(run.recipe, run.backend, run.options, run.secrets, run.redactor,
+                          render_memory=run.render_memory)
+    if previous is not None:
+        run.ctx.warnings.extend(previous.warnings)
+
+
+async def _fail(run: _Run, result: SyncResult, exc: SyncError) -> None:
+    ctx = run.ctx
+    if ctx is not None:
+        if exc.kind is ErrorKind.RECIPE_BROKEN and run.options.evidence_dir:
+            await save_evidence(ctx, exc, run.options.evidence_dir)
+        if ctx.partial_accounts and not result.accounts:
+            for record in ctx.partial_accounts:
+                try:
+                    result.accounts.append(account_of(ctx, record))
+                except SyncError:
+                    break
+    if exc.kind is ErrorKind.CHALLENGE_REQUIRED:
+        result.resume_state = exc.resume_state
+    if run.options.session_state and exc.kind in RETRY_WITHOUT_STATE and not result.ok:
+        result.drop_session_state = True
+    result.error = exc.info()
+
+
+def _finish(run: _Run, result: SyncResult) -> None:
+    ctx = run.ctx
+    if ctx is None:
+        return
+    result.warnings.extend(ctx.warnings)
+    result.timings_ms.update(ctx.step_ms)
+    refused = run.backend.refused if run.backend is not None else []
+    if refused:
+        shown = ", ".join(r.url + (f" (from {r.initiator})" if r.initiator else "")
+                          for r in refused[:5])
+        more = f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+        result.warnings.append(f"refused requests to hosts outside allowed_domains: "
+                               f"{shown}{more}")
 
 
 async def _session_state(ctx: SyncContext) -> str | None:
-    """Keep only persistent cookies (trusted device, preferences): session cookies would make
-    the next login start half logged-in, which is not how a person's browser behaves."""
+    """Keep only persistent cookies (trusted device, preferences, a long-lived session the
+    institution chose to keep): session cookies would make the next login start half
+    logged-in, which is not how a person's browser behaves."""
     assert ctx.options.state_key is not None
     keep = [c for c in await ctx.backend.cookies() if c.expires and c.expires > time.time()]
     if not keep:
@@ -135,23 +188,6 @@ async def _session_state(ctx: SyncContext) -> str | None:
     state = SavedState(kind="session", institution=ctx.recipe.institution.id, cookies=keep,
                        expires_at=expires)
     return seal(state, ctx.options.state_key)
-
-
-async def _save_evidence(ctx: SyncContext, error: SyncError, folder: Path) -> None:
-    """Scrubbed HTML and a screenshot of the page that broke, for the recipe maintainers."""
-    try:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        target = folder / f"{ctx.recipe.institution.id}-{stamp}"
-        target.mkdir(parents=True, exist_ok=True)
-        html_path = target / "page.html"
-        html_path.write_text(ctx.redactor(await ctx.backend.content()), encoding="utf-8")
-        error.evidence["html"] = str(html_path)
-        shot = await ctx.backend.screenshot()
-        if shot:
-            (target / "screenshot.png").write_bytes(shot)
-            error.evidence["screenshot"] = str(target / "screenshot.png")
-    except Exception as exc:
-        ctx.warnings.append(f"evidence could not be saved: {type(exc).__name__}")
 
 
 _pending_closes: set[asyncio.Task[None]] = set()
@@ -191,4 +227,4 @@ def _redacted(result: SyncResult, redactor: Redactor) -> SyncResult:
     return result
 
 
-__all__ = ["Cookie", "run_sync", "wait_for_pending_closes"]
+__all__ = ["run_sync", "translate", "wait_for_pending_closes"]

@@ -19,7 +19,6 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from engine.errors import EngineError, refined_error
 
-
 SealError = refined_error(
     EngineError, "SealError",
     "A sealed value cannot be opened: the backend and the worker keys differ, or it was "

@@ -21,7 +21,7 @@ import logging
 import os
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -109,7 +109,7 @@ def execute_job(worker: Worker, job_id: str, hostname: str, requeue: Requeue) ->
         assert decision.lease is not None
         if resume is not None:
             worker.store.drop_code(job_id)  # a one-time code is good for one attempt only
-            options.resume_state, options.otp_code = resume
+            options = replace(options, resume_state=resume[0], otp_code=resume[1])
         lease = decision.lease
 
         def heartbeat() -> None:

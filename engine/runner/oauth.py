@@ -1,9 +1,9 @@
-"""Synchronize an institution through its API: OAuth2, consent, accounts, balances, transactions.
+"""Authenticate to an institution's API (OAuth2, consent) and make its bearer calls.
 
-The counterpart of ``login`` + ``collect`` for ``institution.backend: http`` recipes, with the
-same contract: the same ``SyncResult``, per-account failures in ``account_failures``, every
-failure a classified ``SyncError``, and list answers read by the very same pure extraction
-(``extract_list`` with JMESPath rows and fields) that ``engine check`` uses.
+The API counterpart of the browser login: ``ApiClient.authenticate`` is the authentication
+stage of ``institution.backend: http`` recipes, and ``ApiPages`` is the page source the one
+collection pipeline (``runner/pipeline.py``) reads their list blocks through, with the same
+pagination loop, extraction and output models as every other recipe.
 
 Every answer is classified in this order: the recipe's ``api.detect`` rules in file order (a
 ``refresh`` rule renews the token once and replays the call; on the replay it is skipped, so a
@@ -21,14 +21,12 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import time
 import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 import jmespath
 
-from engine.backends.http import HttpSession, RequestVetoed
 from engine.errors import (
     ActionRequired,
     EngineError,
@@ -36,41 +34,26 @@ from engine.errors import (
     SyncError,
 )
 from engine.extraction.records import extract_list
-from engine.models import Account, SyncResult
 from engine.recipe.api import ApiSpec
-from engine.recipe.model import ListBlock
+from engine.recipe.lists import ListBlock
 from engine.recipe.templates import Context, TemplateError, render
-from engine.runner import collect as scraping  # shared record → model rules
 from engine.runner.api_answers import REFRESH, Answer, bare_url, classify_answer
-from engine.runner.context import DocumentSeen, SyncContext
+from engine.runner.context import SyncContext
+from engine.runner.sources import Loaded, SourceBase
 from engine.secrets import Secret
 
 log = logging.getLogger(__name__)
 Record = dict[str, Any]
 
 
-async def run_api_flow(ctx: SyncContext, result: SyncResult) -> None:
-    """Authenticate, then fill ``result``; raises a classified ``SyncError`` on failure."""
-    client = ApiClient(ctx)
-    phase = time.perf_counter()
-    await client.authenticate()
-    result.timings_ms["login"] = _ms(phase)
-    phase = time.perf_counter()
-    try:
-        await client.collect(result)
-    finally:
-        result.timings_ms["collect"] = _ms(phase)
-
-
 class ApiClient:
     """The calls of one API sync: templates, bearer token, classification, one refresh."""
 
     def __init__(self, ctx: SyncContext) -> None:
-        if not isinstance(ctx.backend, HttpSession) or ctx.recipe.api is None:
-            raise EngineError("an http recipe needs the HTTP backend and an api section",
-                              reason="wrong_backend")
+        if ctx.recipe.api is None:
+            raise EngineError("an http recipe needs an api section", reason="wrong_backend")
         self.ctx = ctx
-        self.http: HttpSession = ctx.backend
+        self.http = ctx.backend
         self.api: ApiSpec = ctx.recipe.api
         self.consent: dict[str, str] = {}
         self.access: Secret | None = None
@@ -219,11 +202,8 @@ class ApiClient:
             response = await self.http.request(
                 method, url, timeout=self.ctx.step_timeout, params=params, headers=headers,
                 json=body, data=form, basic_auth=basic)
-        except RequestVetoed as exc:
-            raise RecipeBroken(f"the request was refused: {exc.reason}",
-                               reason="request_refused", step=step, url=exc.url) from None
         except Exception as exc:
-            raise self.ctx.translate(exc, step) from None
+            raise self.ctx.translate(exc, step) from exc
         log.debug("%s %s -> %s", method, self.ctx.redactor(bare_url(url)), response.status)
         try:
             data = json.loads(response.text) if response.text.strip() else None
@@ -272,106 +252,43 @@ class ApiClient:
         return RecipeBroken(f"the answer has nothing at '{path}'", reason="path_missing",
                             step=step, selector=path, url=answer.response.url)
 
-    # -- lists ------------------------------------------------------------------------------
-    async def read(self, name: str, block: ListBlock, account: Record | None = None, *,
-                   pending: str | None = None) -> list[tuple[Record, bool]]:
-        """Every page of one list block as (record, is_pending) pairs."""
-        step = name + (f" (account {account.get('id')})" if account else "")
-        base = url = self.url(block.goto or "", account)
-        headers = {k: self.fill(v, account) for k, v in self.api.headers.items()}
-        since = self.ctx.options.since if name == "transactions" else None
-        rows: list[tuple[Record, bool]] = []
-        seen: set[str] = set()
-        for page_number in range(1, block.max_pages + 1):
-            seen.add(url)
-            answer = await self.call(step, "GET", url, headers=headers)
-            data = self.require_json(answer, step)
-            if self.ctx.options.observer is not None:
-                self.ctx.options.observer(DocumentSeen(
-                    name, answer.response.url, answer.response.text,
-                    str(account.get("id")) if account else None, page_number))
-            records = self.extract(answer, block, block.each, account, step, required=True)
-            rows.extend((record, False) for record in records)
-            if pending:
-                rows.extend((record, True) for record in self.extract(
-                    answer, block, pending, account, step, required=False))
-            if since is not None and scraping._all_older(records, since):
-                break
-            found = jmespath.search(block.next_page, data) if block.next_page else None
-            if found is None or found == "":
-                break
-            url = (_with_param(base, self.api.cursor_param, str(found)) if self.api.cursor_param
-                   else urljoin(answer.response.url, str(found)))
-            if url in seen:
-                self.ctx.warnings.append(f"{step}: pagination loops back to an earlier page")
-                break
-        else:
-            self.ctx.warnings.append(f"{step}: stopped after max_pages={block.max_pages}")
-        return rows
 
-    def extract(self, answer: Answer, block: ListBlock, each: str, account: Record | None,
-                step: str, *, required: bool) -> list[Record]:
-        """Rows at ``each`` through the shared pure extraction; a missing path is an error
-        when ``required`` (an empty list is a legitimate empty listing)."""
-        url = answer.response.url
-        if jmespath.search(each, answer.data) is None:
-            if not required:
-                return []
-            raise self.missing(each, answer, step)
-        rows_block = block if each == block.each else block.model_copy(update={"each": each})
-        extraction = extract_list(answer.response.text, rows_block, self.values(account),
-                                  reference=self.ctx.options.reference_date)
+class ApiPages(SourceBase):
+    """A list block's pages as bearer API calls, with the recipe's answer rules."""
+
+    def __init__(self, client: ApiClient, name: str, block: ListBlock) -> None:
+        self.client, self.name, self.block = client, name, block
+
+    async def load(self, url: str, *, step: str, account: Record | None,
+                   first: bool) -> Loaded:
+        client = self.client
+        headers = {k: client.fill(v, account) for k, v in client.api.headers.items()}
+        headers.update({k: client.fill(v, account) for k, v in self.block.headers.items()})
+        answer = await client.call(step, "GET", url, headers=headers)
+        client.require_json(answer, step)
+        client.ctx.check_size(answer.response.text, answer.response.url)
+        return Loaded(answer.response.url, answer.response.text, rendered=False)
+
+    def extra_records(self, page: Loaded, account: Record | None, step: str) -> list[Record]:
+        """The answer's pending rows (``api.pending``), read with the block's fields."""
+        pending = self.client.api.pending if self.name == "transactions" else None
+        if not pending or jmespath.search(pending, json.loads(page.text)) is None:
+            return []
+        block = self.block.model_copy(update={"each": pending})
+        extraction = extract_list(page.text, block, self.client.values(account),
+                                  reference=self.client.ctx.options.reference_date)
         if extraction.problems:
             first = extraction.problems[0]
-            nothing = first.message.startswith("matched nothing")
-            raise RecipeBroken(
-                f"field '{first.field}' of row {first.row + 1} at '{each}': "
-                + (f"nothing at '{first.selector}'" if nothing
-                   else f"'{first.selector}' {first.message}"),
-                reason="path_missing" if nothing else "field_invalid", step=step,
-                selector=first.selector, url=url,
-                details={"field": first.field, "problems": len(extraction.problems)})
-        return extraction.records
+            raise RecipeBroken(f"field '{first.field}' of pending row {first.row + 1}: "
+                               f"{first.message}", reason="field_invalid", step=step,
+                               selector=first.selector, url=page.url.split("?")[0])
+        return [{**record, "pending": True} for record in extraction.records]
 
-    # -- the whole collection ---------------------------------------------------------------
-    async def collect(self, result: SyncResult) -> None:
-        recipe = self.ctx.recipe
-        accounts: list[tuple[Account, Record]] = []
-        for record, _ in await self.read("accounts", recipe.accounts):
-            balances = self.api.balances
-            if balances is not None and scraping._applies(balances, record):
-                try:
-                    found = await self.read("balances", balances, record)
-                    if not found:
-                        raise RecipeBroken(f"no balance matches '{balances.each}'",
-                                           reason="no_rows", step="balances",
-                                           selector=balances.each, url=self.http.url)
-                except SyncError as exc:
-                    scraping.record_account_failure(exc, str(record.get("id")), "balances", result)
-                    continue
-                record.update({k: v for k, v in found[0][0].items() if v is not None})
-            account = scraping._account(self.ctx, record)
-            result.accounts.append(account)
-            accounts.append((account, {**record, "id": account.id}))
-        for name, block in (("transactions", recipe.transactions),
-                            ("holdings", recipe.holdings)):
-            if block is None:
-                continue
-            for account, record in accounts:
-                if not scraping._applies(block, record):
-                    continue
-                try:
-                    rows = await self.read(name, block, record, pending=(
-                        self.api.pending if name == "transactions" else None))
-                except SyncError as exc:
-                    scraping.record_account_failure(exc, account.id, name, result)
-                    continue
-                records = [{**r, "pending": True} if pending else r for r, pending in rows]
-                if name == "holdings":
-                    result.holdings.extend(scraping._holdings(self.ctx, account, records))
-                else:
-                    result.transactions.extend(scraping._transactions(self.ctx, account, records))
-        scraping._sanity_warnings(self.ctx, result)
+    def next_url(self, page: Loaded, found: str) -> str:
+        cursor = self.client.api.cursor_param
+        if cursor:
+            return _with_param(page.url, cursor, found)
+        return urljoin(page.url, found)
 
 
 def _with_param(url: str, name: str, value: str) -> str:
@@ -379,7 +296,3 @@ def _with_param(url: str, name: str, value: str) -> str:
     query = [(k, v) for k, vs in parse_qs(parts.query, keep_blank_values=True).items()
              for v in vs if k != name]
     return urlunsplit(parts._replace(query=urlencode([*query, (name, value)])))
-
-
-def _ms(since: float) -> float:
-    return round((time.perf_counter() - since) * 1000, 1)

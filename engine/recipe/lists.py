@@ -1,0 +1,110 @@
+"""List blocks: where the accounts, transactions and holdings are, and how to page through them.
+
+A block says how to reach its first page (``goto``, then optional ``steps`` such as a tab to
+click or an account to choose), how to read it (``format``, ``each`` rows, ``fields``) and how
+to go on (``next_page``, ``load_more``, ``scroll``). Every selector and path is compiled here,
+in the language its format implies, so a typo is a load-time error at its line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from engine.recipe.base import Location, Strict, Templated
+from engine.recipe.compile import check_jmespath, check_selector
+from engine.recipe.fields import FieldSpec, FieldValue
+from engine.recipe.steps import AnyStep
+
+_PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}")
+HeaderName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,60}$")]
+
+
+def _compile(expression: str, fmt: str, where: str) -> None:
+    """Compile a row/next/empty expression in its block's language; placeholders (rendered at
+    run time with the account's values) are replaced by a plain word first."""
+    probe = _PLACEHOLDER.sub("x", expression)
+    try:
+        check_jmespath(probe) if fmt == "json" else check_selector(probe)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
+class ScrollLoad(Strict):
+    """Infinite or virtualized lists: scroll to the end until no new row appears."""
+
+    css: Annotated[str, Field(min_length=1)] | None = Field(
+        default=None, description="The scrolling element (default: the page).")
+    max: int = Field(default=50, strict=True, ge=1, le=1000,
+                     description="At most this many scrolls.")
+
+
+class ListBlock(Strict):
+    """A list of records: rows matched by ``each``, fields extracted from each row."""
+
+    goto: Location | None = Field(default=None, description="Page to open first; templates "
+                                  "allowed.")
+    steps: list[AnyStep] = Field(default_factory=list, max_length=50, description="Steps run "
+                                 "after goto, before reading: click a tab, select an account, "
+                                 "submit a form.")
+    wait_for: str | None = Field(default=None, description="Selector to await (JS pages).")
+    format: Literal["html", "json"] = "html"
+    render: Literal["browser", "http", "auto"] = Field(
+        default="auto",
+        description="browser: navigate and render. http: fetch with the session's cookies and "
+        "parse, no rendering. auto: http for plain pages once the engine saw they need no JS.",
+    )
+    headers: dict[HeaderName, Templated] = Field(
+        default_factory=dict, max_length=30, description="Sent with plain fetches of this "
+        "block's pages (JSON endpoints): 'Authorization: Bearer {{ vars.token }}'.")
+    for_each: Literal["account"] | None = None
+    when: dict[str, list[str]] | None = Field(
+        default=None, description="Only for accounts whose field is in the list."
+    )
+    each: Templated = Field(description="Row selector (CSS, XPath starting with / or (, or "
+                            "JMESPath for JSON); account templates allowed.")
+    fields: dict[str, FieldValue] = Field(max_length=100)
+    next_page: str | None = Field(default=None, description="Selector of the next page's URL "
+                                  "(JMESPath for JSON).")
+    load_more: str | None = Field(default=None, description="Button that appends more rows.")
+    scroll: ScrollLoad | None = None
+    max_pages: int = Field(default=100, strict=True, ge=1, le=10_000)
+    empty: str | None = Field(default=None, description="Selector (JMESPath for JSON) proving "
+                              "the list is legitimately empty (otherwise zero rows is an error; "
+                              "for JSON, an empty list where rows are expected is empty).")
+
+    @field_validator("fields")
+    @classmethod
+    def _field_names(cls, value: dict[str, FieldValue]) -> dict[str, FieldValue]:
+        for name in value:
+            if not re.fullmatch(r"[a-z_][a-z0-9_]{0,40}", name):
+                raise ValueError(f"field name {name!r} must be lower_snake_case")
+        return value
+
+    @model_validator(mode="after")
+    def _compile_expressions(self) -> ListBlock:
+        _compile(self.each, self.format, "each")
+        for key in ("next_page", "empty"):
+            value = getattr(self, key)
+            if value is not None:
+                _compile(value, self.format, key)
+        for key in ("wait_for", "load_more"):
+            value = getattr(self, key)
+            if value is not None:
+                if self.format == "json":
+                    raise ValueError(f"{key}: JSON lists are fetched, not rendered")
+                _compile(value, "html", key)
+        if self.format == "json" and (self.scroll or self.steps):
+            raise ValueError("JSON lists are fetched, not rendered: no steps or scroll")
+        return self
+
+    def field_specs(self) -> dict[str, FieldSpec]:
+        return {name: FieldSpec(css=spec) if isinstance(spec, str) else spec
+                for name, spec in self.fields.items()}
+
+    @property
+    def rendered_only(self) -> bool:
+        """Its rows appear only through the page's own JavaScript (clicks, scrolling)."""
+        return bool(self.load_more or self.wait_for or self.scroll or self.steps)

@@ -1,0 +1,213 @@
+"""Where a list's pages come from: a rendered page, a plain fetch, or an API call.
+
+The pagination loop (``paging``) asks a ``PageSource`` for each page and never cares which one
+it is. Each source classifies what it received from its own evidence: a rendered page through
+the detection rules after it has *settled* (no data call in flight, no short timer pending, the
+DOM quiet: a page whose script fixes up balances after load is read after the fix-up); a plain
+fetch from the answer's own URL and status (a 401 from a data endpoint names that endpoint);
+an API answer through the recipe's ``api.detect`` rules.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urljoin
+
+from engine.backends.base import FetchResponse, RequestRefused
+from engine.errors import Blocked, RecipeBroken, Unavailable
+from engine.extraction.records import count_matches
+from engine.recipe.lists import ListBlock
+from engine.recipe.model import host_allowed
+from engine.runner.context import SyncContext
+from engine.runner.detection import PageSnapshot, classify, retry_after_seconds
+from engine.runner.page_runtime import PageRuntime, following_expectation
+
+SETTLE_SECONDS = 5.0
+"""Longest wait for a rendered page to stop changing before it is read anyway (with a
+warning): a page animating forever must not cost the whole step timeout."""
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One page of a list, as text."""
+
+    url: str
+    text: str
+    rendered: bool
+
+
+class PageSource(Protocol):
+    async def load(self, url: str, *, step: str, account: dict[str, Any] | None,
+                   first: bool) -> Loaded: ...
+
+    def extra_records(self, page: Loaded, account: dict[str, Any] | None,
+                      step: str) -> list[dict[str, Any]]:
+        """Records beyond the block's rows (an API's pending transactions)."""
+
+    def next_url(self, page: Loaded, found: str) -> str:
+        """The next page's URL from what the block's next_page found."""
+
+
+class SourceBase:
+    """Defaults every source shares: no extra records, next links relative to the page."""
+
+    def extra_records(self, page: Loaded, account: dict[str, Any] | None,
+                      step: str) -> list[dict[str, Any]]:
+        return []
+
+    def next_url(self, page: Loaded, found: str) -> str:
+        return urljoin(page.url, found)
+
+
+class RenderedPages(SourceBase):
+    """Pages navigated to and rendered in the browser, then read once settled."""
+
+    def __init__(self, ctx: SyncContext, name: str, block: ListBlock) -> None:
+        self.ctx, self.name, self.block = ctx, name, block
+
+    async def load(self, url: str, *, step: str, account: dict[str, Any] | None,
+                   first: bool) -> Loaded:
+        ctx, block = self.ctx, self.block
+        backend, timeout = ctx.backend, ctx.step_timeout
+        ctx.response_mark = backend.response_mark()
+        if backend.url != url or block.rendered_only or not first:
+            await backend.goto(url, timeout=timeout)
+        # else: the login already landed on this very page; reading it again is free
+        await ctx.check(step)
+        if first and block.steps:
+            await self._run_steps(step, account)
+        if block.wait_for:
+            from engine.recipe.conditions import Condition
+
+            if await ctx.wait_any(step, [Condition(css=block.wait_for)], timeout) is None:
+                raise ctx.not_found(step, block.wait_for,
+                                    "the page never showed the element to wait for")
+        if not await backend.settle(timeout=min(timeout, SETTLE_SECONDS)):
+            ctx.warnings.append(f"{step}: the page was still changing after "
+                                f"{min(timeout, SETTLE_SECONDS):g} s; read as it was")
+        html = (await ctx.check(step)).html
+        if block.load_more or block.scroll:
+            html = await self._expand(step, html)
+        return Loaded(backend.url, html, rendered=True)
+
+    async def _run_steps(self, step: str, account: dict[str, Any] | None) -> None:
+        runtime = PageRuntime(self.ctx, account=account)
+        for index, inner in enumerate(self.block.steps):
+            where = f"{self.name}.steps[{index}]"
+            name = f"{step}: " + inner.label(where)
+            runtime.begin(name, inner.timeout or self.ctx.step_timeout, where,
+                          following_expectation(self.block.steps, index))
+            try:
+                if inner.when is not None and not await runtime.holds(inner.when):
+                    continue
+                await inner.run(runtime)
+            except Exception as exc:
+                raise self.ctx.translate(exc, name) from exc
+
+    async def _expand(self, step: str, html: str) -> str:
+        """Click "load more" or scroll until no new row appears (bounded)."""
+        ctx, block, backend = self.ctx, self.block, self.ctx.backend
+        timeout = ctx.step_timeout
+        rows = count_matches(html, block.each)
+        limit = block.scroll.max if block.scroll else block.max_pages
+        for _ in range(limit):
+            if block.load_more:
+                if not count_matches(html, block.load_more):
+                    break
+                await backend.click(block.load_more, timeout=timeout)
+            else:
+                assert block.scroll is not None
+                await backend.scroll(block.scroll.css, timeout=timeout)
+            grown = False
+            for _wait in range(int(timeout * 10)):
+                await backend.settle(timeout=1.0)
+                html = (await ctx.check(step)).html
+                if count_matches(html, block.each) != rows:
+                    grown = True
+                    break
+                if block.load_more and not count_matches(html, block.load_more):
+                    break
+                if block.scroll and _wait >= 10:
+                    break  # a second without new rows after scrolling: the end
+            new_rows = count_matches(html, block.each)
+            if not grown and new_rows == rows:
+                break
+            rows = new_rows
+        else:
+            ctx.warnings.append(f"{step}: still more rows after {limit} "
+                                f"{'scrolls' if block.scroll else 'clicks'}; read what was "
+                                "loaded")
+        return html
+
+
+class FetchedPages(SourceBase):
+    """Pages fetched with the session's cookies, no rendering: plain HTML or JSON endpoints."""
+
+    def __init__(self, ctx: SyncContext, name: str, block: ListBlock) -> None:
+        self.ctx, self.name, self.block = ctx, name, block
+
+    async def load(self, url: str, *, step: str, account: dict[str, Any] | None,
+                   first: bool) -> Loaded:
+        ctx, block = self.ctx, self.block
+        headers = {name: ctx.render(value, account, reveal=True,
+                                    where=f"{self.name}.headers.{name}")
+                   for name, value in block.headers.items()}
+        response = await ctx.backend.fetch(url, timeout=ctx.step_timeout,
+                                           headers=headers or None)
+        if not host_allowed(response.url, ctx.recipe.institution.allowed_domains):
+            raise RequestRefused(response.url.split("?")[0])  # never parsed as data
+        ctx.check_size(response.text, response.url)
+        if block.format == "json":
+            _check_json_answer(response, step)
+        else:
+            page = PageSnapshot(url=response.url, status=response.status, html=response.text,
+                                headers=response.headers)
+            error = classify(ctx.recipe.rules(), page, step=step,
+                             values=ctx.expression_context(account))
+            if error is not None:
+                raise error
+        return Loaded(response.url, response.text, rendered=False)
+
+
+def _check_json_answer(response: FetchResponse, step: str) -> None:
+    """What a data endpoint's answer says, from its own URL and status."""
+    url, status = response.url.split("?")[0], response.status
+    details: dict[str, Any] = {"status": status, "response_url": url}
+    is_json = _is_json(response.text)
+    if status == 429:
+        raise Blocked(f"the data endpoint is rate limiting us (HTTP 429 from {url})",
+                      reason="rate_limited", step=step, url=url, details=details,
+                      retry_after=retry_after_seconds(response.headers))
+    if status >= 500:
+        raise Unavailable(f"the data endpoint answered HTTP {status} ({url})",
+                          reason="server_error", step=step, url=url, details=details,
+                          retry_after=retry_after_seconds(response.headers))
+    if status == 401:
+        raise RecipeBroken(f"the data endpoint refused the session (HTTP 401 from {url}): the "
+                           "recipe did not authenticate to it (a missing token or header?)",
+                           reason="api_unauthorized", step=step, url=url, details=details)
+    if status == 403:
+        if is_json or not response.text.strip():
+            raise RecipeBroken(f"the data endpoint refused the request (HTTP 403 from {url})",
+                               reason="api_forbidden", step=step, url=url, details=details)
+        raise Blocked(f"access refused (HTTP 403 page from {url})", reason="http_403",
+                      step=step, url=url, details=details)
+    if status >= 400:
+        raise RecipeBroken(f"the data endpoint answered HTTP {status} ({url})",
+                           reason=f"http_{status}", step=step, url=url, details=details)
+    if not is_json:
+        raise RecipeBroken(f"expected a JSON document from {url}, got "
+                           + ("an HTML page (a login page? the session may have expired)"
+                              if response.text.lstrip().startswith("<") else "something else"),
+                           reason="not_json", step=step, url=url, details=details)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
