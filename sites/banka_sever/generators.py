@@ -117,6 +117,7 @@ class Plan:
         self._seen: set[tuple[str, date, str, Decimal]] = set()
 
     def add(self, account: str, day: date, kind: str, label: str, value: Decimal) -> bool:
+        value = value.quantize(CENT)
         key = (account, day, label, value)
         if not PERIOD_START <= day <= REFERENCE_DATE or key in self._seen:
             return False

@@ -8,17 +8,20 @@ overlay really intercepts clicks, the six boxes advance by script, and the drop-
 
 from __future__ import annotations
 
+import re
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
 from parsel import Selector
 from werkzeug.test import TestResponse
 
+import sites.banka_sever
 from sites._server import ChildServer, ThreadedServer
 from sites.banka_sever import create_app
 from sites.banka_sever.data import (
@@ -496,6 +499,23 @@ def test_script_switch_link() -> None:
     page = sel(fresh.get("/Prijava.aspx"))
     assert page.css("#MainContent_btnPrijava::attr(value)").get() == "Пријави се"
     assert page.css("#btnPrihvatamKolacice::text").get() == "Прихватам"
+
+
+def test_patterns_doc_quotes_the_real_values() -> None:
+    """PATTERNS.md's tables (what recipe writers copy) agree with the data."""
+    doc = (Path(sites.banka_sever.__file__).parent / "PATTERNS.md").read_text()
+    rows = re.findall(r"^\| `(265-[\d-]+)` \| (.+?) → (\w+) \| (\w+) \| ([-\d.]+) \| ([-\d.]+) \|$",
+                      doc, re.M)
+    assert [(i, t, e, c, Decimal(b), Decimal(v)) for i, t, e, c, b, v in rows] == [
+        (a.id, a.type_label, a.engine_type, a.currency, a.balance, a.available)
+        for a in MARKO.accounts]
+    assert f"2026-11-20, \"{CHECKING.operations[0].label}\", {CHECKING.operations[0].amount}" in doc
+    last = CHECKING.operations[-1]
+    assert f"{last.date}, \"{last.label}\", {last.amount}" in doc
+    for account in (FX, CARD):
+        op = account.operations[0]
+        assert f"{op.date}, \"{op.label}\", {op.amount}" in doc
+    assert f"ref {FX.operations[0].reference}" in doc
 
 
 def test_module_runs_as_a_child_process() -> None:
