@@ -78,7 +78,7 @@ def _stmttrn(account: Account, start: date, end: date) -> list[Node]:
             ("DTPOSTED", ofx_datetime(txn.date)),
             ("TRNAMT", _amount(txn.amount)),
             ("FITID", txn.reference),
-            ("NAME", txn.description[:NAME_MAX]),
+            ("NAME", txn.description[:NAME_MAX].rstrip()),
             ("MEMO", txn.description),
         ]
         if txn.foreign is not None:
