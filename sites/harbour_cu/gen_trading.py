@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from . import formats
 from .ledger import CENT
 from .models import Holding, Trade
 
@@ -83,4 +84,4 @@ def settlement_label(trade: Trade) -> str:
 
 def trade_label(trade: Trade) -> str:
     """How the order reads in the trading account's history (``Bought 220 BHP @ $41.62``)."""
-    return f"Bought {trade.units:f} {trade.code} @ ${trade.price:f}"
+    return f"Bought {formats.units(trade.units)} {trade.code} @ {formats.price(trade.price)}"

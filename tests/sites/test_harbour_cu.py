@@ -15,6 +15,7 @@ import urllib.request
 from collections import Counter
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -355,8 +356,11 @@ def test_investments_holdings_join_their_isin(member: FlaskClient) -> None:
         assert Decimal(cells[2].replace(",", "")) == h.units
         assert money(cells[3]) == h.last_price and money(cells[4]) == h.avg_price
         assert money(cells[5]) == h.market_value and money(cells[6]) == h.gain
-    trades = section.css("table[data-testid=trades] tbody tr")
-    assert [money(text(r.css("td")[4])) for r in trades] == [t.total for t in TRADING.trades]
+    trades = [[text(td) for td in r.css("td")]
+              for r in section.css("table[data-testid=trades] tbody tr")]
+    assert [(long_date(r[0]), r[2], money(r[4])) for r in trades] == rows_of(
+        TRADING.transactions)
+    assert trades[0][2] == "Bought 1,500 TLS @ $3.86"
 
 
 # -- tabs, type column, pagination ----------------------------------------------------------
@@ -799,3 +803,17 @@ async def test_browser_recent_tab_loads_on_click_and_shows_older() -> None:
                 assert await page_.locator("#panel-recent").is_hidden()
             finally:
                 await browser.close()
+
+
+def test_patterns_md_quotes_the_data() -> None:
+    """The recipe writer's tables in PATTERNS.md are the values a sync must return."""
+    doc = (Path(camt.__file__).parent / "PATTERNS.md").read_text(encoding="utf-8")
+    quoted = dict(re.findall(r"^ *\| (\w{8,16}) \| [^|]+ \| \w+ \| ([−\d.]+) ", doc, re.M))
+    assert quoted == {a.id: f"{a.balance}".replace("-", "−")
+                      for a in BANK.deposits + BANK.cards}
+    holdings = re.findall(r"^ *\| (\w{3}) \| (AU\w{10}) \| ([^|]+) \| ([\d,]+) \| ([\d.]+) \| "
+                          r"([\d.]+) \| ([\d.]+) \|$", doc, re.M)
+    assert [(c, i, n.strip(), Decimal(u.replace(",", "")), Decimal(p), Decimal(a), Decimal(v))
+            for c, i, n, u, p, a, v in holdings] == [
+        (h.code, h.isin, h.name, h.units, h.last_price, h.avg_price, h.market_value)
+        for h in TRADING.holdings]
