@@ -1,4 +1,4 @@
-"""Run Harbour Credit Union in the foreground: ``python -m sites.harbour_cu --port 8404``.
+"""Run Harbour Credit Union in the foreground: ``python -m sites.harbour_cu --port 8406``.
 
 Stdout carries exactly one line, ``LISTENING <url>`` (parents such as ``ChildServer`` wait for
 it); everything meant for a person (credentials, scenarios, the e-mailed codes) goes to stderr.
@@ -25,7 +25,7 @@ from .data import (
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m sites.harbour_cu",
                                      description="Harbour Credit Union, a local demo bank.")
-    parser.add_argument("--port", type=int, default=8404, help="0 picks a free port")
+    parser.add_argument("--port", type=int, default=8406, help="0 picks a free port")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--otp-code", default=DEFAULT_OTP_CODE,
                         help="the code e-mailed at each login from a new device")
