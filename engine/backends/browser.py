@@ -190,10 +190,13 @@ class BrowserSession(PageActions):
                     await route.abort("blockedbyclient")
                     return
             await route.fulfill(response=response)
-        except PlaywrightError:
+        except PlaywrightError as exc:
             # the page or context went away meanwhile, or the network failed: let the
-            # browser see a failed request (classified by the runner as unavailable)
+            # browser see a failed request, and remember what really failed (classified by
+            # the runner as unavailable, with the reason)
             with contextlib.suppress(PlaywrightError):
+                if request.is_navigation_request() and request.frame.parent_frame is None:
+                    self._nav_failure = self.route_failure(str(exc))
                 await route.abort("failed")
 
     def _on_response(self, response: Response) -> None:

@@ -74,6 +74,14 @@ _NET_KINDS = [
     ("dns", ("ERR_NAME_NOT_RESOLVED", "ERR_NAME_RESOLUTION_FAILED")),
     ("tls", ("ERR_CERT_", "ERR_SSL_", "ERR_BAD_SSL")),
 ]
+_ROUTE_ERRORS = [
+    ("Header overflow", "net::ERR_RESPONSE_HEADERS_TOO_BIG"),
+    ("socket hang up", "net::ERR_EMPTY_RESPONSE"),
+    ("ECONNRESET", "net::ERR_CONNECTION_RESET"),
+    ("ECONNREFUSED", "net::ERR_CONNECTION_REFUSED"),
+    ("ENOTFOUND", "net::ERR_NAME_NOT_RESOLVED"),
+    ("ETIMEDOUT", "net::ERR_TIMED_OUT"),
+]
 _COVERED = re.compile(r"<(?P<tag>[a-z0-9-]+)(?P<attrs>[^>]*)>.*? intercepts pointer events")
 
 
@@ -169,7 +177,8 @@ class PageActions:
                                        resource_type=request.resource_type,
                                        method=request.method, failure=failure))
         with contextlib.suppress(PlaywrightError):
-            if request.is_navigation_request() and request.frame.parent_frame is None:
+            if request.is_navigation_request() and request.frame.parent_frame is None and (
+                    self._nav_failure is None or "ERR_FAILED" not in failure):
                 self._nav_failure = failure
 
     def response_mark(self) -> int:
@@ -229,13 +238,26 @@ class PageActions:
     def _raise_if_refused(self, url: str, message: str) -> None:
         """Hook for the network guard (``browser.py``): a navigation it refused."""
 
-    def _check_error_page(self) -> None:
+    async def _check_error_page(self) -> None:
         """Chromium shows its own error page when a navigation an action started failed: say
         so at once, with the network error, instead of waiting for an element."""
-        if self._page is not None and self._page.url.startswith("chrome-error://"):
-            failure = self._nav_failure or "net::ERR_FAILED"
-            self._raise_if_refused(self._page.url, failure)
-            raise navigation_failure(self._page.url, failure)
+        if self._page is None or not self._page.url.startswith("chrome-error://"):
+            return
+        for _ in range(10):  # the failure event may trail the error page by a few ms
+            if self._nav_failure is not None:
+                break
+            await asyncio.sleep(0.02)
+        failure = self._nav_failure or "net::ERR_FAILED"
+        self._raise_if_refused(self._page.url, failure)
+        raise navigation_failure(self._page.url, failure)
+
+    def route_failure(self, message: str) -> str:
+        """The Chromium error a failed fetch of ours stands for (a route that fetched the
+        request itself hides the real one from the browser)."""
+        for marker, code in _ROUTE_ERRORS:
+            if marker in message:
+                return code
+        return net_error(message) or "net::ERR_FAILED"
 
     async def _settle_load(self, timeout: float) -> None:
         """Let a navigation the action started finish loading before anyone reads the page."""
@@ -246,7 +268,7 @@ class PageActions:
                 from None
         except PlaywrightError:
             pass
-        self._check_error_page()
+        await self._check_error_page()
 
     async def settle(self, *, timeout: float) -> bool:
         loop = asyncio.get_running_loop()
@@ -381,6 +403,7 @@ class PageActions:
         return value
 
     async def content(self) -> str:
+        await self._check_error_page()
         for _ in range(20):
             try:
                 return await self.page.content()
@@ -422,7 +445,7 @@ class PageActions:
             await do(locator)
         except PlaywrightTimeout as exc:
             message = str(exc)
-            self._check_error_page()
+            await self._check_error_page()
             if "action done" in message or "navigation" in message:
                 # the element was there and acted upon; the page it led to never loaded
                 raise NavigationFailed(self.url, "the next page did not load in time",
@@ -432,7 +455,7 @@ class PageActions:
         except PlaywrightError as exc:
             message = str(exc)
             self._raise_if_crashed(message)
-            self._check_error_page()
+            await self._check_error_page()
             if "net::" in message:
                 raise navigation_failure(self.url, message) from None
             raise ElementMissing(selector, self.url, action) from None

@@ -46,8 +46,6 @@ from engine.recipe import Recipe, load_recipe
 from engine.recipe.fields import FieldSpec
 from engine.recipe.lists import ListBlock
 
-EXIT_NO_DRIFT, EXIT_DRIFT, EXIT_INCONCLUSIVE = 0, 1, 3
-
 
 @dataclass
 class Finding:
@@ -79,12 +77,6 @@ class DriftReport:
     @property
     def drifted(self) -> bool:
         return any(f.severity in ("broken", "changed") for f in self.findings)
-
-    @property
-    def exit_code(self) -> int:
-        if self.drifted:
-            return EXIT_DRIFT
-        return EXIT_INCONCLUSIVE if self.inconclusive else EXIT_NO_DRIFT
 
     def broken(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "broken"]

@@ -365,8 +365,31 @@ def _show(value: Any) -> str:
 
 
 def format_outcome(outcome: ReplayOutcome, limit: int = 50) -> list[str]:
-    """Lines for a person: differences, then requests the recording had no answer for."""
-    lines = [str(d) for d in outcome.diffs[:limit]]
+    """Lines for a person, cause first: the sync's own error (kind, step, selector, page),
+    then a count of differences per path, then the first ``limit`` differences, then the
+    requests the recording had no answer for."""
+    lines: list[str] = []
+    error = outcome.result.error
+    expected_error = ((outcome.expected or {}).get("error") or {}).get("code")
+    if error is not None and error.code != expected_error:
+        where = ", ".join(f"{k} {v}" for k, v in (("step", error.step),
+                                                  ("selector", error.selector),
+                                                  ("page", error.url)) if v)
+        lines.append(f"error {error.code}" + (f" at {where}" if where else "")
+                     + f": {error.message}")
+    for failure in outcome.result.account_failures:
+        e = failure.error
+        lines.append(f"account {failure.account_id} {failure.stage}: {e.code}"
+                     + (f" at step {e.step}" if e.step else "")
+                     + (f", selector {e.selector}" if e.selector else "") + f": {e.message}")
+    if outcome.diffs:
+        counts: dict[str, int] = {}
+        for diff in outcome.diffs:
+            head = diff.path.split("[")[0].split(".")[0]
+            counts[head] = counts.get(head, 0) + 1
+        lines.append(f"{len(outcome.diffs)} difference(s) from expected.json: "
+                     + ", ".join(f"{n} in {path}" for path, n in counts.items()))
+    lines += [str(d) for d in outcome.diffs[:limit]]
     if len(outcome.diffs) > limit:
         lines.append(f"... and {len(outcome.diffs) - limit} more differences")
     lines += [f"not in the recording (refused): {r}" for r in outcome.unmatched_requests]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from engine.recipe.base import Location, Strict, Templated
 from engine.recipe.compile import check_jmespath, check_selector
@@ -29,7 +29,7 @@ def _compile(expression: str, fmt: str, where: str) -> None:
     try:
         check_jmespath(probe) if fmt == "json" else check_selector(probe)
     except ValueError as exc:
-        raise ValueError(f"{where}: {exc}") from None
+        raise ValueError(f"{where}: {exc}" if where else str(exc)) from None
 
 
 class ScrollLoad(Strict):
@@ -44,13 +44,13 @@ class ScrollLoad(Strict):
 class ListBlock(Strict):
     """A list of records: rows matched by ``each``, fields extracted from each row."""
 
+    format: Literal["html", "json"] = "html"
     goto: Location | None = Field(default=None, description="Page to open first; templates "
                                   "allowed.")
     steps: list[AnyStep] = Field(default_factory=list, max_length=50, description="Steps run "
                                  "after goto, before reading: click a tab, select an account, "
                                  "submit a form.")
     wait_for: str | None = Field(default=None, description="Selector to await (JS pages).")
-    format: Literal["html", "json"] = "html"
     render: Literal["browser", "http", "auto"] = Field(
         default="auto",
         description="browser: navigate and render. http: fetch with the session's cookies and "
@@ -83,19 +83,24 @@ class ListBlock(Strict):
                 raise ValueError(f"field name {name!r} must be lower_snake_case")
         return value
 
+    @field_validator("each", "next_page", "empty")
+    @classmethod
+    def _compile_in_format(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            _compile(value, info.data.get("format", "html"), "")
+        return value
+
+    @field_validator("wait_for", "load_more")
+    @classmethod
+    def _compile_rendered(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            if info.data.get("format") == "json":
+                raise ValueError("JSON lists are fetched, not rendered")
+            _compile(value, "html", "")
+        return value
+
     @model_validator(mode="after")
     def _compile_expressions(self) -> ListBlock:
-        _compile(self.each, self.format, "each")
-        for key in ("next_page", "empty"):
-            value = getattr(self, key)
-            if value is not None:
-                _compile(value, self.format, key)
-        for key in ("wait_for", "load_more"):
-            value = getattr(self, key)
-            if value is not None:
-                if self.format == "json":
-                    raise ValueError(f"{key}: JSON lists are fetched, not rendered")
-                _compile(value, "html", key)
         if self.format == "json" and (self.scroll or self.steps):
             raise ValueError("JSON lists are fetched, not rendered: no steps or scroll")
         return self

@@ -71,16 +71,16 @@ class Institution(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$",
                     description="Stable slug, e.g. banque-demo; must equal the file name.")
     name: str = Field(max_length=200)
-    base_url: HttpUrl = Field(description="Where relative URLs resolve.")
-    origins: dict[OriginName, HttpUrl] = Field(
-        default_factory=dict, max_length=10,
-        description="Other origins the institution uses (an API on another host), as "
-        "{{ origins.<name> }}; each can be moved like base_url (--origin name=URL).")
     allowed_domains: list[Domain] = Field(
         min_length=1, max_length=50,
         description="Hosts the browser may contact (exact host, or *.example.com). Every other "
         "request is refused and reported, so credentials cannot leave for another host.",
     )
+    base_url: HttpUrl = Field(description="Where relative URLs resolve.")
+    origins: dict[OriginName, HttpUrl] = Field(
+        default_factory=dict, max_length=10,
+        description="Other origins the institution uses (an API on another host), as "
+        "{{ origins.<name> }}; each can be moved like base_url (--origin name=URL).")
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$",
                                 description="ISO 3166 country (resolves $, kr...).")
@@ -98,12 +98,16 @@ class Institution(Strict):
     def _domains(cls, value: list[str]) -> list[str]:
         return [_check_domain(v) for v in value]
 
-    @model_validator(mode="after")
-    def _origins_allowed(self) -> Institution:
-        for name, url in {"base_url": self.base_url, **self.origins}.items():
-            if not host_allowed(url, self.allowed_domains):
-                raise ValueError(f"{name} {url} is not inside allowed_domains")
-        return self
+    @field_validator("base_url", "origins")
+    @classmethod
+    def _inside_allowed(cls, value: Any, info: ValidationInfo) -> Any:
+        allowed = info.data.get("allowed_domains")
+        if allowed is None:
+            return value  # reported where it is
+        for url in value.values() if isinstance(value, dict) else [value]:
+            if not host_allowed(url, allowed):
+                raise ValueError(f"{url} is not inside allowed_domains")
+        return value
 
 
 class CredentialField(Strict):

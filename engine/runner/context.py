@@ -107,6 +107,9 @@ class SyncContext:
     """Login step index a resumed sync restarts at."""
     response_mark: int = 0
     """Answers before this index belong to earlier steps (each step classifies its own)."""
+    checked_upto: int = 0
+    """Answers before this index were in a page check already; the next step starts here,
+    so an answer that arrived after a step's last check still counts for the next one."""
     partial_accounts: list[dict[str, Any]] = field(default_factory=list)
     """Account records read before the list of accounts failed (kept in the result)."""
 
@@ -170,6 +173,7 @@ class SyncContext:
         if html is None:
             html = await backend.content()
         self.check_size(html, backend.url)
+        self.checked_upto = backend.response_mark()
         return PageSnapshot(url=backend.url, status=backend.status, html=html,
                             headers=backend.headers,
                             responses=backend.responses_since(self.response_mark))

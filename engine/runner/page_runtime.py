@@ -43,7 +43,7 @@ class PageRuntime:
               following: Condition | None = None) -> None:
         self._step, self._timeout, self._where, self._following = (
             step, timeout, where, following)
-        self.ctx.response_mark = self.ctx.backend.response_mark()
+        self.ctx.response_mark = self.ctx.checked_upto
 
     # -- identity ----------------------------------------------------------------------------
     @property

@@ -11,7 +11,10 @@ It never returns a wrong list silently:
 For HTML blocks of browser recipes, ``BlockPages`` decides per block whether pages need
 rendering: the first page is rendered and settled, the same URL is fetched plainly, and only if
 the *records* extracted from both are identical are later pages (and later syncs) read over
-plain HTTP. A page whose values are drawn by script therefore always stays in the browser.
+plain HTTP. A page whose values are drawn by script therefore always stays in the browser. The
+verdict remembers the page's scripts: when a plainly fetched page ships other scripts than the
+page the verdict was made on (the site started fixing values up in JavaScript), it is rendered
+and judged again rather than trusted.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -56,34 +60,41 @@ class BlockPages(SourceBase):
         if block.rendered_only or not ctx.backend.rendering:
             self.mode = "browser" if ctx.backend.rendering else "http"
         self.memory_key = f"{ctx.recipe.institution.id}/{name}"
+        self.scripts: str | None = None
         self.remembered = self.mode is None and self.memory_key in ctx.render_memory
         if self.remembered:
-            self.mode = ctx.render_memory[self.memory_key]
+            self.mode, _, self.scripts = ctx.render_memory[self.memory_key].partition("|")
 
     async def load(self, url: str, *, step: str, account: Record | None,
                    first: bool) -> Loaded:
         if self.mode == "http":
-            return await self.fetched.load(url, step=step, account=account, first=first)
+            page = await self.fetched.load(url, step=step, account=account, first=first)
+            if self.scripts is None or script_fingerprint(page.text) == self.scripts:
+                return page
+            self.distrust()  # other scripts than when judged: judge again
+            self.mode = None
         page = await self.rendered.load(url, step=step, account=account, first=first)
         if self.mode is None:
-            self.mode = await self._probe(page, step, account)
-            self.ctx.render_memory[self.memory_key] = self.mode
+            self.mode, plain = await self._probe(page, step, account)
+            self.scripts = script_fingerprint(plain) if plain is not None else ""
+            self.ctx.render_memory[self.memory_key] = f"{self.mode}|{self.scripts}"
         return page
 
-    async def _probe(self, rendered: Loaded, step: str, account: Record | None) -> str:
+    async def _probe(self, rendered: Loaded, step: str,
+                     account: Record | None) -> tuple[str, str | None]:
         """Fetch the rendered URL plainly; plain HTTP from now on only when it yields the very
         same records, and at least one."""
         try:
             plain = await self.fetched.load(rendered.url, step=step, account=account,
                                             first=True)
         except Exception:
-            return "browser"
+            return "browser", None
         context = self.ctx.template_context(account)
         reference = self.ctx.options.reference_date
         seen = extract_list(rendered.text, self.block, context, reference=reference)
         fetched = extract_list(plain.text, self.block, context, reference=reference)
         same = seen.records == fetched.records and not fetched.problems
-        return "http" if same and seen.records else "browser"
+        return ("http" if same and seen.records else "browser"), plain.text
 
     def distrust(self) -> bool:
         """A remembered plain-HTTP verdict gave a suspicious page: render from now on.
@@ -215,6 +226,21 @@ def _require_json_rows(ctx: SyncContext, block: ListBlock, extraction: Extractio
         raise RecipeBroken("the list is empty but the answer does not say so (empty: "
                            f"{block.empty})", reason="no_rows", step=step, selector=each,
                            url=url)
+
+
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+_SRC = re.compile(r"""\bsrc\s*=\s*["']?([^"'\s>?#]+)""", re.IGNORECASE)
+_VOLATILE = re.compile(r"[A-Za-z0-9_+/=-]{16,}|\d+")
+
+
+def script_fingerprint(html: str) -> str:
+    """What scripts a page ships, insensitive to per-request tokens and numbers: the sources
+    (without query strings) and inline bodies with long tokens and digits blanked."""
+    parts = []
+    for attrs, body in _SCRIPT.findall(html):
+        src = _SRC.search(attrs)
+        parts.append(src.group(1) if src else _VOLATILE.sub("~", " ".join(body.split())))
+    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:16]
 
 
 def _stage(step: str) -> str:

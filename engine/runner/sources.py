@@ -71,7 +71,7 @@ class RenderedPages(SourceBase):
                    first: bool) -> Loaded:
         ctx, block = self.ctx, self.block
         backend, timeout = ctx.backend, ctx.step_timeout
-        ctx.response_mark = backend.response_mark()
+        ctx.response_mark = ctx.checked_upto
         if backend.url != url or block.rendered_only or not first:
             await backend.goto(url, timeout=timeout)
         # else: the login already landed on this very page; reading it again is free

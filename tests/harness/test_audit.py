@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from engine.cli.recording import audit
 from engine.harness.audit import audit_paths
-from engine.harness.cli_record import audit
 from sites.banque_demo.data import CUSTOMER_NAME, DEMO_PASSWORD
 from sites.banque_demo.iban import french_iban
 from tests.conftest import ROOT

@@ -153,9 +153,13 @@ def test_cli_exit_codes_progress_lines_and_files(fixtures: tuple[Path, Path],
     assert ("FAIL banque-demo/site-redesign" in broken.output
             and "step login[1] fill, selector #identifiant" in broken.output)
     assert (tmp_path / "j.xml").exists() and (tmp_path / "r.html").exists()
-    nothing = runner.invoke(main, ["canary", str(recipe), "--fixtures", str(tmp_path / "none")])
-    assert nothing.exit_code == 0, nothing.output  # no recording is not a breakage
+    missing = runner.invoke(main, ["canary", str(recipe), "--fixtures", str(tmp_path / "none")])
+    assert missing.exit_code == 2, missing.output  # a folder that does not exist: usage
+    (tmp_path / "empty").mkdir()
+    nothing = runner.invoke(main, ["canary", str(recipe), "--fixtures", str(tmp_path / "empty")])
+    assert nothing.exit_code == 1, nothing.output  # "ok: 0 passed" would be a green CI run
     assert f"SKIP {recipe}: no recorded scenario" in nothing.output
+    assert "nothing was checked" in nothing.output
 
 
 def test_dom_fragment_is_the_nearest_region_that_still_exists() -> None:

@@ -18,9 +18,9 @@ from flask.testing import FlaskClient
 from parsel import Selector
 
 from engine.cli import main
+from engine.cli.reports import check_command
 from engine.extraction.records import extract_list
 from engine.harness.check import check_scenario
-from engine.harness.cli_reports import check_command
 from engine.recipe import Recipe, load_recipe
 from sites.banque_demo import create_app
 from sites.banque_demo.data import DEMO_PASSWORD, DEMO_USERNAME, REFERENCE_DATE
@@ -142,8 +142,8 @@ def test_cli_exit_codes_output_and_timing(fixture_dir: Path) -> None:
     assert as_json["scenarios"][0]["failures"][0]["broken"][0]["selector"] == "td.solde"
 
 
-def test_invalid_recipe_is_a_usage_error(tmp_path: Path) -> None:
+def test_invalid_recipe_exits_recipe_invalid(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(RECIPE_PATH.read_text(encoding="utf-8").replace("each:", "eech:", 1))
     result = CliRunner().invoke(check_command, [str(bad), "--fixtures", str(tmp_path)])
-    assert result.exit_code == 2
+    assert result.exit_code == 5

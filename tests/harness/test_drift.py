@@ -20,8 +20,8 @@ from click.testing import CliRunner
 
 from engine import Engine
 from engine.cli import main
+from engine.cli.reports import drift_exit, format_drift
 from engine.errors import Unavailable
-from engine.harness.cli_reports import format_drift
 from engine.harness.drift import DriftReport, compare, run_drift
 from engine.harness.fixture import load_fixture
 from engine.harness.record import record_scenario
@@ -106,7 +106,7 @@ async def test_redesign_is_drift_naming_steps_and_selectors(
         engine: Engine, recipe: Path, saved: Path, banque_demo_site: ServerFactory) -> None:
     live = banque_demo_site(layout="redesign")
     report = await run_drift(recipe, saved, CREDENTIALS, base_url=live.url, engine=engine)
-    assert report.drifted and report.exit_code == 1
+    assert report.drifted and drift_exit(report) == 1
     assert report.live_error is not None
     assert (report.live_error["step"], report.live_error["selector"]) == (
         "login[1] fill", "#identifiant")
@@ -124,7 +124,7 @@ async def test_innocuous_changes_are_not_drift(
     report = await run_drift(recipe, saved, CREDENTIALS, base_url=live.url, engine=engine,
                              keep=tmp_path / "fresh")
     assert not report.drifted, format_drift(report)
-    assert report.exit_code == 0 and report.live_error is None
+    assert drift_exit(report) == 0 and report.live_error is None
     assert report.findings == []
     assert report.pages_compared == len(load_fixture(saved).snapshots)
     # the change was really there: a banner the saved pages never had
@@ -190,5 +190,5 @@ def test_live_failure_for_another_reason_is_inconclusive(saved: Path) -> None:
     recipe = load_recipe(RECIPES / "banque-demo.yaml")
     fixture = load_fixture(saved)
     report = compare(recipe, fixture, fixture, live, DriftReport("banque-demo", "normal", saved))
-    assert not report.drifted and report.exit_code == 3
+    assert not report.drifted and drift_exit(report) == 4
     assert report.inconclusive and "unavailable.maintenance" in report.inconclusive

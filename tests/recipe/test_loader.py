@@ -104,7 +104,7 @@ def test_cli_validate_prints_one_line_per_problem_without_traceback(tmp_path: Pa
         '- click: "#valider"', '- clik: "#valider"'), encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "engine", "validate", str(bad)],
                          capture_output=True, text=True, timeout=60)
-    assert run.returncode == 2
+    assert run.returncode == 5
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 3, run.stderr
     assert all(line.startswith(f"{bad}:") for line in lines)

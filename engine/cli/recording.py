@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from engine.api import Engine
-from engine.cli_common import load_or_exit, read_credentials
+from engine.cli.common import ExitCode, load_or_exit, read_credentials
 from engine.harness.audit import audit_paths
 from engine.harness.fixture import scenario_dirs
 from engine.harness.record import record_sync
@@ -25,7 +25,6 @@ from engine.harness.replay import ReplayOutcome, format_outcome, replay_scenario
 from engine.models import SyncResult
 from engine.runner.context import OtpChallenge, SyncOptions
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -107,7 +106,7 @@ def replay(recipe_path: str, scenarios: tuple[str, ...], fixtures_dir: str | Non
         click.echo(f"FAIL {name}")
         for line in format_outcome(outcome):
             click.echo(f"  {line}")
-    raise SystemExit(EXIT_FAILED if failed else EXIT_OK)
+    raise SystemExit(ExitCode.BREAKAGE if failed else ExitCode.OK)
 
 
 @click.command("audit")
@@ -125,7 +124,7 @@ def audit(paths: tuple[str, ...]) -> None:
     where = ", ".join(os.fspath(t) for t in targets)
     if findings:
         click.echo(f"audit: {len(findings)} finding(s) in {where}", err=True)
-        raise SystemExit(EXIT_FAILED)
+        raise SystemExit(ExitCode.BREAKAGE)
     click.echo(f"audit: nothing that looks like a secret in {where}")
 
 

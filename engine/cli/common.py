@@ -1,13 +1,11 @@
-"""What every command of the CLI shares: loading a recipe (problems printed, exit 2) and
-reading credentials (file, then ``ENGINE_CREDENTIAL_<NAME>``, then a hidden prompt).
-
-A module of its own so that the harness's commands (``engine.harness.cli_*``) use the very
-same rules as ``engine run`` without importing ``engine.cli``, which registers them.
-"""
+"""What every command of the CLI shares: exit codes, loading a recipe (problems printed, exit
+``RECIPE_INVALID``) and reading credentials (file, then ``ENGINE_CREDENTIAL_<NAME>``, then a
+hidden prompt)."""
 
 from __future__ import annotations
 
 import os
+from enum import IntEnum
 from pathlib import Path
 
 import click
@@ -16,7 +14,26 @@ import yaml
 from engine.errors import RecipeError
 from engine.recipe import Recipe, load_recipe
 
-EXIT_USAGE = 2
+
+class ExitCode(IntEnum):
+    """Every exit status of every ``engine`` command (the README's table)."""
+
+    OK = 0
+    BREAKAGE = 1
+    """A harness command found breakage: a broken selector, a failing scenario, drift, a
+    leaked secret."""
+    USAGE = 2
+    """Wrong arguments (also click's own status for usage errors)."""
+    PARTIAL = 3
+    """A sync returned some accounts but not all (``account_failures`` say which)."""
+    SYNC_FAILED = 4
+    """A sync failed; its kind is in the output (``--json``: ``error.kind``). Also drift when
+    the live sync failed for another reason, so nothing could be compared."""
+    RECIPE_INVALID = 5
+    """A recipe file does not validate (one ``file:line:col`` line per problem)."""
+    INTERNAL = 70
+    """A bug in the engine (the stack trace is logged)."""
+
 
 
 def load_or_exit(path: str | Path) -> Recipe:
@@ -26,7 +43,7 @@ def load_or_exit(path: str | Path) -> Recipe:
     except RecipeError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
-        raise SystemExit(EXIT_USAGE) from None
+        raise SystemExit(ExitCode.RECIPE_INVALID) from None
 
 
 def read_credentials(recipe: Recipe, file: str | None, interactive: bool) -> dict[str, str]:

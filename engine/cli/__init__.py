@@ -18,11 +18,11 @@ import click
 from rich.console import Console
 
 from engine.api import sync
-from engine.cli_common import load_or_exit, read_credentials
-from engine.cli_output import print_result
+from engine.cli.common import ExitCode, load_or_exit, read_credentials
+from engine.cli.output import print_result
+from engine.cli.recording import register_recording, run_and_save
+from engine.cli.reports import register_reports
 from engine.errors import RecipeError
-from engine.harness.cli_record import register_recording, run_and_save
-from engine.harness.cli_reports import register_reports
 from engine.models import SyncResult
 from engine.recipe import load_recipe
 from engine.recipe.schema import SCHEMA_PATH, schema_is_current, schema_text, write_schema
@@ -30,8 +30,7 @@ from engine.runner.context import OtpChallenge, SyncOptions
 from engine.runner.state import default_key_file, new_key
 from engine.workers.cli import worker
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-EXIT_OK, EXIT_PARTIAL, EXIT_FAILED, EXIT_USAGE = 0, 3, 4, 2
+REPO_ROOT = Path(__file__).resolve().parents[2]
 err_console = Console(stderr=True)
 
 
@@ -130,8 +129,8 @@ def _emit(result: SyncResult, as_json: bool) -> None:
     else:
         print_result(result, Console())
     if result.error is not None and not result.accounts:
-        raise SystemExit(EXIT_FAILED)
-    raise SystemExit(EXIT_PARTIAL if result.partial else EXIT_OK)
+        raise SystemExit(ExitCode.SYNC_FAILED)
+    raise SystemExit(ExitCode.PARTIAL if result.partial or result.error else ExitCode.OK)
 
 
 @main.command()
@@ -147,7 +146,7 @@ def validate(recipes: tuple[str, ...]) -> None:
             failed += 1
             for problem in exc.problems:
                 click.echo(str(problem), err=True)
-    raise SystemExit(EXIT_USAGE if failed else EXIT_OK)
+    raise SystemExit(ExitCode.RECIPE_INVALID if failed else ExitCode.OK)
 
 
 @main.command()
@@ -158,7 +157,7 @@ def schema(write: bool, check: bool) -> None:
     if check:
         ok = schema_is_current()
         click.echo("schema is current" if ok else "schema is stale: run `engine schema --write`")
-        raise SystemExit(EXIT_OK if ok else 1)
+        raise SystemExit(ExitCode.OK if ok else ExitCode.BREAKAGE)
     if write:
         click.echo(f"wrote {write_schema()}")
         return

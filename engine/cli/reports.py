@@ -3,9 +3,9 @@
 Why here and not in cli.py: they are the harness's user interface, and keeping them next to
 the harness keeps cli.py a thin list of commands that several people edit.
 
-Exit codes: 0 all good; 1 breakage (a broken selector, a failing scenario, drift); 2 usage or
-an invalid recipe; 3 drift inconclusive (the live site failed for another reason: maintenance,
-wrong credentials...).
+Exit codes (``engine.cli.common.ExitCode``): OK; BREAKAGE (a broken selector, a failing
+scenario, drift, or nothing at all to check); RECIPE_INVALID; SYNC_FAILED for drift when the
+live site failed for another reason (maintenance, wrong credentials...).
 """
 
 from __future__ import annotations
@@ -22,14 +22,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from engine.cli_common import load_or_exit, read_credentials
+from engine.cli.common import ExitCode, load_or_exit, read_credentials
 from engine.harness import check as check_mod
 from engine.harness import drift as drift_mod
 from engine.harness.canary import CanaryReport, ScenarioOutcome, run_canary
 from engine.harness.junit import write_junit
 from engine.harness.report import write_html
 
-EXIT_OK, EXIT_BROKEN, EXIT_USAGE = 0, 1, 2
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -77,14 +76,17 @@ def check_command(recipe_path: str, fixtures_dir: str | None, scenarios: tuple[s
     root = Path(fixtures_dir) if fixtures_dir else _default("fixtures")
     report = check_mod.check_recipe(recipe, Path(recipe_path), root, list(scenarios) or None)
     total_ms = (time.perf_counter() - started) * 1000
+    nothing = not report.scenarios or not any(s.snapshots or s.expects_breakage
+                                              for s in report.scenarios)
     if as_json:
         click.echo(check_mod.report_json(report))
-        raise SystemExit(EXIT_OK if report.ok else EXIT_BROKEN)
+        raise SystemExit(ExitCode.OK if report.ok and not nothing else ExitCode.BREAKAGE)
     console = _console()
     if not report.scenarios:
-        console.print(f"{recipe_path}: recipe valid; no fixtures for "
-                      f"{recipe.institution.id} under {root} — nothing to check")
-        raise SystemExit(EXIT_OK)
+        console.print(f"{recipe_path}: recipe valid, but there is no fixture for "
+                      f"{recipe.institution.id} under {root}: nothing was checked",
+                      markup=False)
+        raise SystemExit(ExitCode.BREAKAGE)
     snapshots = 0
     for scenario in report.scenarios:
         snapshots += len(scenario.snapshots)
@@ -102,15 +104,18 @@ def check_command(recipe_path: str, fixtures_dir: str | None, scenarios: tuple[s
             where = snap.file + (f" account {snap.account_id}" if snap.account_id else "") + \
                 f" page {snap.page_number}"
             for sel in snap.broken:
-                console.print(f"  [red]✗[/] {where}: {sel.name} {sel.selector!r}: {sel.reason}",
-                              markup=True)
+                console.print(f"  ✗ {where}: {sel.name} {sel.selector!r}: {sel.reason}",
+                              markup=False, style="red")
             if snap.error:
-                console.print(f"  [red]✗[/] {where}: {snap.error}")
+                console.print(f"  ✗ {where}: {snap.error}", markup=False, style="red")
     count = len(report.scenarios)
     console.print(f"{'ok' if report.ok else 'BROKEN'}: {count} scenario(s), {snapshots} "
                   f"snapshot(s) checked in {total_ms:.0f} ms "
-                  f"({report.elapsed_ms / count:.1f} ms per scenario; no browser, no network)")
-    raise SystemExit(EXIT_OK if report.ok else EXIT_BROKEN)
+                  f"({report.elapsed_ms / count:.1f} ms per scenario; no browser, no network)",
+                  markup=False)
+    if nothing:
+        console.print("nothing was checked: the scenarios hold no snapshot", markup=False)
+    raise SystemExit(ExitCode.OK if report.ok and not nothing else ExitCode.BREAKAGE)
 
 
 # ----------------------------------------------------------------------------- canary
@@ -162,6 +167,9 @@ def canary_command(recipes: tuple[str, ...], fixtures_dir: str | None, junit_fil
     paths = [Path(r) for r in recipes] or sorted(_default("recipes").glob("*.yaml"))
     root = Path(fixtures_dir) if fixtures_dir else _default("fixtures")
     console = _console()
+    if not root.is_dir():
+        console.print(f"no fixtures folder at {root}: nothing to check", markup=False)
+        raise SystemExit(ExitCode.USAGE)
     report = asyncio.run(_canary(paths, root, jobs, console))
     if junit_file:
         console.print(f"JUnit XML: {write_junit(report, Path(junit_file))}")
@@ -176,7 +184,11 @@ def canary_command(recipes: tuple[str, ...], fixtures_dir: str | None, junit_fil
     console.print(f"{'ok' if report.ok else 'BROKEN'}: {len(report.outcomes) - failed} passed, "
                   f"{failed} failed in {report.elapsed_ms / 1000:.1f} s "
                   f"({report.elapsed_ms / count / 1000:.2f} s per scenario)", markup=False)
-    raise SystemExit(EXIT_OK if report.ok else EXIT_BROKEN)
+    if not report.outcomes:
+        console.print("nothing was checked: no recorded scenario for these recipes",
+                      markup=False)
+        raise SystemExit(ExitCode.BREAKAGE)
+    raise SystemExit(ExitCode.OK if report.ok else ExitCode.BREAKAGE)
 
 
 # ----------------------------------------------------------------------------- drift
@@ -207,7 +219,7 @@ def format_drift(report: drift_mod.DriftReport) -> str:
 
 def drift_json(report: drift_mod.DriftReport) -> str:
     data = asdict(report)
-    data.update(drifted=report.drifted, exit_code=report.exit_code)
+    data.update(drifted=report.drifted, exit_code=int(drift_exit(report)))
     return json.dumps(data, indent=2, default=str)
 
 
@@ -227,7 +239,7 @@ def drift_command(recipe_path: str, scenario: str, fixtures_dir: str | None,
                   base_url: str | None, credentials_file: str | None, otp_code: str | None,
                   keep: str | None, as_json: bool) -> None:
     """Record the live site afresh and compare it with the saved scenario, judged only on what
-    the recipe selects. Exits 1 on drift, 3 when the live sync failed for another reason."""
+    the recipe selects. Exits 1 on drift, 4 when the live sync failed for another reason."""
     recipe = load_or_exit(recipe_path)
     root = Path(fixtures_dir) if fixtures_dir else _default("fixtures")
     folder = root / recipe.institution.id / scenario
@@ -238,7 +250,13 @@ def drift_command(recipe_path: str, scenario: str, fixtures_dir: str | None,
         Path(recipe_path), folder, credentials, base_url=base_url, otp_code=otp_code,
         keep=Path(keep) if keep else None))
     click.echo(drift_json(report) if as_json else format_drift(report))
-    raise SystemExit(report.exit_code)
+    raise SystemExit(drift_exit(report))
+
+
+def drift_exit(report: drift_mod.DriftReport) -> ExitCode:
+    if report.drifted:
+        return ExitCode.BREAKAGE
+    return ExitCode.SYNC_FAILED if report.inconclusive else ExitCode.OK
 
 
 COMMANDS = (check_command, canary_command, drift_command)
