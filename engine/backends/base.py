@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from engine.backends.netguard.policy import Refusal
+
 
 class BackendFailure(Exception):
     """Base of what a backend raises; the runner classifies it into a ``SyncError``."""
@@ -40,11 +42,15 @@ class BackendCrashed(BackendFailure):
 
 
 class RequestRefused(BackendFailure):
-    """A request to a host outside ``allowed_domains`` was refused."""
+    """A request to a host outside ``allowed_domains`` was refused (``url`` without its
+    query; ``initiator``: the page that asked for it, when known)."""
 
-    def __init__(self, url: str) -> None:
-        super().__init__(f"request to a host outside allowed_domains was refused: {url}")
+    def __init__(self, url: str, *, initiator: str | None = None) -> None:
+        origin = f" (from {initiator})" if initiator else ""
+        super().__init__(f"request to a host outside allowed_domains was refused: {url}"
+                         f"{origin}")
         self.url = url
+        self.initiator = initiator
 
 
 @dataclass
@@ -84,6 +90,11 @@ class Backend(Protocol):
 
     @property
     def refused_hosts(self) -> list[str]: ...
+
+    @property
+    def refused(self) -> list[Refusal]:
+        """Each refused request or connection once: what (URL without query), from which
+        page, by which channel. Empty when nothing was refused."""
 
     @property
     def pending_requests(self) -> list[str]:

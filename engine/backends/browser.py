@@ -1,17 +1,20 @@
 """The Playwright backend: one Chromium per engine, one isolated context per sync.
 
-Every request of a context goes through one route handler, which enforces ``allowed_domains``
-(a recipe cannot send credentials to another host), blocks heavy resources nobody reads, and is
-the seam where replay serves recorded responses instead of the network.
+Two layers see a context's traffic. The **guard proxy** (``engine.backends.netguard``), one per
+context, is the enforcement point: every connection the browser or Playwright's own fetch opens
+goes through it, redirect hops, preconnects, prefetches and WebSocket handshakes included, and
+it refuses every host outside ``allowed_domains``. The **route handler** sees the first request
+of each chain: it refuses foreign hosts early (so a ``goto`` there fails at once), blocks heavy
+resources nobody reads, and is the seam where recording and replay take over. Refusals from
+both, and from ``fetch()``'s own redirect checks, are reported once each as ``refused``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import fnmatch
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -20,6 +23,7 @@ from playwright.async_api import (
     BrowserContext,
     Page,
     Playwright,
+    ProxySettings,
     Request,
     Response,
     Route,
@@ -36,11 +40,20 @@ from engine.backends.base import (
     NavigationFailed,
     RequestRefused,
 )
-from engine.backends.chromium import LAUNCH_ARGS, find_chromium
+from engine.backends.chromium import find_chromium, launch_args
+from engine.backends.netguard import (
+    LOCAL_SCHEMES,
+    GuardProxy,
+    Refusal,
+    url_allowed,
+    without_query,
+)
+from engine.backends.netguard.ledger import RefusalLedger
 from engine.errors import BrowserNotFound, EngineError
 
 BLOCKED_RESOURCES = frozenset({"image", "font", "media", "stylesheet"})
-CHECKED_REDIRECTS = frozenset({"document", "xhr", "fetch"})
+MAX_FETCH_REDIRECTS = 10
+REFUSED_MARKER = "x-engine-refused"
 
 RouteHandler = Callable[[Route, Request], Awaitable[None]]
 FetchHook = Callable[[str, float, Callable[[str, float], Awaitable[FetchResponse]]],
@@ -50,19 +63,23 @@ FetchHook = Callable[[str, float, Callable[[str, float], Awaitable[FetchResponse
 
 
 def host_allowed(url: str, allowed: list[str]) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme in ("data", "blob", "about", "chrome-error"):
+    """The netguard rule, plus the browser's own local documents (``data:``, ``blob:``,
+    ``about:``), which never reach the network."""
+    if urlsplit(url).scheme in LOCAL_SCHEMES:
         return True
-    host = parts.hostname or ""
-    return any(host == pattern or fnmatch.fnmatch(host, pattern) for pattern in allowed)
+    return url_allowed(url, allowed)
 
 
 class BrowserHost:
     """Owns Playwright and one Chromium process; hands out isolated sessions."""
 
-    def __init__(self, executable: str | None = None, *, headless: bool = True) -> None:
+    def __init__(self, executable: str | None = None, *, headless: bool = True,
+                 disable_features: Sequence[str] = ()) -> None:
         self._executable = executable
         self._headless = headless
+        self.disable_features = list(disable_features)
+        """Chromium features to turn off besides the engine's, read at (re)launch (the
+        containment tests turn the local-network checks off, so they cannot hide a leak)."""
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._lock = asyncio.Lock()
@@ -80,8 +97,8 @@ class BrowserHost:
                 self._playwright = await async_playwright().start()
             try:
                 self._browser = await self._playwright.chromium.launch(
-                    executable_path=executable, headless=self._headless, args=LAUNCH_ARGS
-                )
+                    executable_path=executable, headless=self._headless,
+                    args=launch_args(disable_features=self.disable_features))
             except PlaywrightError as exc:
                 raise BrowserNotFound(
                     f"could not launch {executable}: {str(exc).splitlines()[0]}",
@@ -93,24 +110,49 @@ class BrowserHost:
                           route_handler: RouteHandler | None = None,
                           fetch_hook: FetchHook | None = None,
                           load_resources: frozenset[str] = frozenset(),
-                          proxy: str | None = None) -> BrowserSession:
-        """``proxy``: where requests no route sees would go (replay points it nowhere, so
-        Chromium's own preconnects and redirect hops cannot reach a real host)."""
+                          offline: bool = False) -> BrowserSession:
+        """A fresh context behind its own guard proxy. ``offline`` (replay): the proxy relays
+        nothing at all, so only what the route handler serves reaches the page."""
         browser = await self.start()  # relaunches a browser that crashed
+        guard = await self._guard(allowed_domains, offline)
         try:
             context = await browser.new_context(
                 locale="fr-FR", timezone_id="Europe/Paris", service_workers="block",
-                viewport={"width": 1280, "height": 900},
-                proxy={"server": proxy, "bypass": "<-loopback>"} if proxy else None,
-            )
+                viewport={"width": 1280, "height": 900}, proxy=_proxy_option(guard))
         except PlaywrightError as exc:
+            if guard is not None:
+                await guard.close()
             raise EngineError(f"browser context could not be created: {exc}",
                               reason="browser_crashed") from None
         blocked = BLOCKED_RESOURCES - load_resources if block_resources else frozenset()
-        session = BrowserSession(context, allowed_domains, blocked, route_handler)
+        session = BrowserSession(context, allowed_domains, blocked, route_handler, guard=guard)
         session.fetch_hook = fetch_hook
-        await session.open()
+        try:
+            await session.open()
+        except BaseException:
+            await session.close()
+            raise
         return session
+
+    @contextlib.asynccontextmanager
+    async def offline_context(self, **options: Any) -> AsyncIterator[BrowserContext]:
+        """A bare context whose proxy relays nothing (rendering saved HTML to a picture):
+        even the HTML parser's preconnects and prefetches have nowhere to go."""
+        browser = await self.start()
+        guard = await GuardProxy([], offline=True).start()
+        try:
+            context = await browser.new_context(proxy=_proxy_option(guard), **options)
+            try:
+                yield context
+            finally:
+                with contextlib.suppress(PlaywrightError):
+                    await context.close()
+        finally:
+            await guard.close()
+
+    async def _guard(self, allowed_domains: list[str], offline: bool) -> GuardProxy | None:
+        """The context's enforcement point (the one seam a cost benchmark may replace)."""
+        return await GuardProxy(allowed_domains, offline=offline).start()
 
     async def close(self) -> None:
         async with self._lock:
@@ -127,28 +169,37 @@ class BrowserSession:
     """A ``Backend`` over one browser context and its single page."""
 
     def __init__(self, context: BrowserContext, allowed_domains: list[str],
-                 blocked_resources: frozenset[str], route_handler: RouteHandler | None) -> None:
+                 blocked_resources: frozenset[str], route_handler: RouteHandler | None, *,
+                 guard: GuardProxy | None = None) -> None:
         self._context = context
         self._allowed = allowed_domains
         self._blocked_resources = blocked_resources
         self._route_handler = route_handler
+        self._guard = guard
+        self._ledger = RefusalLedger(allowed_domains)
+        if guard is not None:
+            guard.on_refusal = self._ledger.on_proxy
         self.fetch_hook: FetchHook | None = None
         self._page: Page | None = None
         self._status: int | None = None
         self._headers: dict[str, str] = {}
-        self._refused: list[str] = []
         self._inflight: dict[Request, float] = {}
         self.escaped: list[str] = []
+        """Foreign answers that did not come from the guard's refusal: a containment bug,
+        never expected; the runner fails the sync with ``host_escaped`` if one appears."""
         self.requests_made = 0
 
     # -- set-up ---------------------------------------------------------------------------
     async def open(self) -> None:
         await self._context.route("**/*", self._route)
+        self._context.on("request", self._observe)
         self._page = await self._context.new_page()
         self._page.on("response", self._on_response)
         self._page.on("request", self._on_request)
         self._page.on("requestfinished", self._on_request_done)
         self._page.on("requestfailed", self._on_request_done)
+        self._page.on("websocket", lambda ws: self._ledger.observe(
+            ws.url, initiator=self.url, redirected_from=None, main_navigation=False))
 
     def _on_request(self, request: Request) -> None:
         if request.resource_type in ("document", "xhr", "fetch"):
@@ -157,9 +208,25 @@ class BrowserSession:
     def _on_request_done(self, request: Request) -> None:
         self._inflight.pop(request, None)
 
+    def _observe(self, request: Request) -> None:
+        """Every request of every page of the context, redirect hops included: who asked."""
+        previous = request.redirected_from
+        try:
+            frame = request.frame
+            initiator: str | None = frame.url
+            main = (request.is_navigation_request() and frame.parent_frame is None
+                    and frame.page == self._page)
+        except PlaywrightError:  # a service worker's request, or a frame already gone
+            initiator, main = None, False
+        while previous is not None and previous.redirected_from is not None:
+            previous = previous.redirected_from
+        self._ledger.observe(request.url, initiator=initiator,
+                             redirected_from=previous.url if previous else None,
+                             main_navigation=main)
+
     async def _route(self, route: Route, request: Request) -> None:
         if not host_allowed(request.url, self._allowed):
-            self._refused.append(request.url)
+            self._ledger.add(request.url, initiator=_frame_url(request), channel="request")
             await route.abort("blockedbyclient")
             return
         if _resource_type(request) in self._blocked_resources:
@@ -168,38 +235,15 @@ class BrowserSession:
         self.requests_made += 1
         if self._route_handler is not None:
             await self._route_handler(route, request)
-        elif request.resource_type in CHECKED_REDIRECTS:
-            await self._fetch_checking_redirect(route, request)
         else:
+            # Chromium fetches it through the guard proxy, which checks every redirect hop
             await route.continue_()
-
-    async def _fetch_checking_redirect(self, route: Route, request: Request) -> None:
-        """Playwright never shows a route handler the target of a redirect: the browser would
-        follow a 302 (or re-post a form with a 307) to any host. So documents and data calls
-        are fetched here without following redirects, and a redirect to a host outside
-        ``allowed_domains`` is refused before the browser sees it."""
-        try:
-            response = await route.fetch(max_redirects=0)
-            location = response.headers.get("location")
-            if 300 <= response.status < 400 and location:
-                target = urljoin(request.url, location)
-                if not host_allowed(target, self._allowed):
-                    self._refused.append(target)
-                    await route.abort("blockedbyclient")
-                    return
-            await route.fulfill(response=response)
-        except PlaywrightError:
-            # the page or context went away meanwhile, or the network failed: let the
-            # browser see a failed request (classified by the runner as unavailable)
-            with contextlib.suppress(PlaywrightError):
-                await route.abort("failed")
 
     def _on_response(self, response: Response) -> None:
         request = response.request
-        if not host_allowed(response.url, self._allowed):
-            # a refused request never answers; one that did went through a later hop of a
-            # redirect chain, which Playwright does not route: not prevented, never silent
-            self.escaped.append(response.url)
+        if not host_allowed(response.url, self._allowed) and REFUSED_MARKER not in \
+                response.headers:
+            self.escaped.append(without_query(response.url))
         if request.resource_type == "document" and request.frame == self._page_or_none_frame():
             self._status = response.status
             self._headers = {k.lower(): v for k, v in response.headers.items()}
@@ -235,7 +279,23 @@ class BrowserSession:
 
     @property
     def refused_hosts(self) -> list[str]:
-        return sorted({urlsplit(u).netloc for u in self._refused})
+        return self._ledger.hosts()
+
+    @property
+    def refused(self) -> list[Refusal]:
+        """Every refused request or connection, once each, with the page that caused it."""
+        return self._ledger.records
+
+    @property
+    def guard(self) -> GuardProxy | None:
+        return self._guard
+
+    def _raise_if_navigation_refused(self) -> None:
+        """A main-frame navigation was refused (a redirect hop, a form action, a script's
+        ``location``): fail now, not after waiting for a page that will never come."""
+        refusal = self._ledger.take_navigation()
+        if refusal is not None:
+            raise RequestRefused(refusal.url, initiator=refusal.initiator)
 
     async def goto(self, url: str, *, timeout: float) -> None:
         if self._page is not None and _same_document(self._page.url, url):
@@ -251,11 +311,13 @@ class BrowserSession:
             message = str(exc).splitlines()[0]
             self._raise_if_crashed(message)
             if "ERR_BLOCKED_BY_CLIENT" in message and not host_allowed(url, self._allowed):
-                raise RequestRefused(url) from None
+                self._ledger.take_navigation()  # this raise reports it
+                raise RequestRefused(without_query(url), initiator=self.url or None) from None
             raise NavigationFailed(url, _net_reason(message)) from None
         if response is not None:
             self._status = response.status
             self._headers = {k.lower(): v for k, v in (await response.all_headers()).items()}
+        self._raise_if_navigation_refused()
 
     async def fill(self, selector: str, value: str, *, timeout: float) -> None:
         await self._act(selector, "fill", lambda loc: loc.fill(value, timeout=timeout * 1000),
@@ -299,6 +361,7 @@ class BrowserSession:
                         lambda loc: loc.select_option(value, timeout=timeout * 1000), timeout)
 
     async def content(self) -> str:
+        self._raise_if_navigation_refused()
         for _ in range(20):
             try:
                 return await self.page.content()
@@ -321,8 +384,8 @@ class BrowserSession:
     async def fetch(self, url: str, *, timeout: float) -> FetchResponse:
         absolute = urljoin(self.url, url)
         if not host_allowed(absolute, self._allowed):
-            self._refused.append(absolute)
-            raise RequestRefused(absolute)
+            refusal = self._ledger.add(absolute, initiator=self.url, channel="fetch")
+            raise RequestRefused(refusal.url, initiator=refusal.initiator)
         try:
             if self.fetch_hook is not None:
                 fetched = await self.fetch_hook(absolute, timeout, self._network_get)
@@ -338,10 +401,29 @@ class BrowserSession:
         return fetched
 
     async def _network_get(self, url: str, timeout: float) -> FetchResponse:
-        response = await self._context.request.get(url, timeout=timeout * 1000)
-        text = await response.text()
-        headers = {k.lower(): v for k, v in response.headers.items()}
-        return FetchResponse(url=response.url, status=response.status, text=text, headers=headers)
+        """GET through ``context.request`` (which goes through the guard proxy too), following
+        redirects here, one hop at a time: a hop to a foreign host is refused before it is
+        requested, so a foreign answer can never be handed back as a page's data."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        current = url
+        for _hop in range(MAX_FETCH_REDIRECTS + 1):
+            left = max(deadline - loop.time(), 0.001)
+            response = await self._context.request.get(current, timeout=left * 1000,
+                                                       max_redirects=0)
+            location = response.headers.get("location")
+            if not (300 <= response.status < 400 and location):
+                text = await response.text()
+                headers = {k.lower(): v for k, v in response.headers.items()}
+                return FetchResponse(url=current, status=response.status, text=text,
+                                     headers=headers)
+            await response.dispose()
+            target = urljoin(current, location)
+            if not host_allowed(target, self._allowed):
+                refusal = self._ledger.add(target, initiator=current, channel="redirect")
+                raise RequestRefused(refusal.url, initiator=refusal.initiator)
+            current = target
+        raise NavigationFailed(without_query(url), f"more than {MAX_FETCH_REDIRECTS} redirects")
 
     async def cookies(self) -> list[Cookie]:
         return [
@@ -359,8 +441,12 @@ class BrowserSession:
         ])
 
     async def close(self) -> None:
-        with contextlib.suppress(PlaywrightError, TimeoutError):
-            await asyncio.wait_for(self._context.close(), timeout=10)
+        try:
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                await asyncio.wait_for(self._context.close(), timeout=10)
+        finally:
+            if self._guard is not None:
+                await self._guard.close()
 
     # -- helpers ----------------------------------------------------------------------------
     def _raise_if_crashed(self, message: str) -> None:
@@ -396,6 +482,20 @@ class BrowserSession:
                 from None
         except PlaywrightError:
             pass
+
+
+def _proxy_option(guard: GuardProxy | None) -> ProxySettings | None:
+    """``<-loopback>`` spelled out: Chromium bypasses a proxy for loopback unless told not to,
+    and spelling it (rather than relying on Playwright adding it) keeps it whatever Playwright's
+    environment switches say. Playwright's own fetch reads the same setting."""
+    return {"server": guard.server, "bypass": "<-loopback>"} if guard is not None else None
+
+
+def _frame_url(request: Request) -> str | None:
+    try:
+        return request.frame.url
+    except PlaywrightError:
+        return None
 
 
 def _resource_type(request: Request) -> str:
