@@ -23,7 +23,6 @@ from playwright.async_api import (
     BrowserContext,
     Page,
     Playwright,
-    ProxySettings,
     Request,
     Response,
     Route,
@@ -40,20 +39,21 @@ from engine.backends.base import (
     NavigationFailed,
     RequestRefused,
 )
-from engine.backends.chromium import find_chromium, launch_args
-from engine.backends.netguard import (
-    LOCAL_SCHEMES,
-    GuardProxy,
-    Refusal,
-    url_allowed,
-    without_query,
+from engine.backends.browser_net import (
+    REFUSED_MARKER,
+    get_checking_hops,
+    host_allowed,
+    initiator,
+    observe,
+    offline_context,
+    proxy_option,
 )
+from engine.backends.chromium import find_chromium, launch_args
+from engine.backends.netguard import GuardProxy, Refusal, without_query
 from engine.backends.netguard.ledger import RefusalLedger
 from engine.errors import BrowserNotFound, EngineError
 
 BLOCKED_RESOURCES = frozenset({"image", "font", "media", "stylesheet"})
-MAX_FETCH_REDIRECTS = 10
-REFUSED_MARKER = "x-engine-refused"
 
 RouteHandler = Callable[[Route, Request], Awaitable[None]]
 FetchHook = Callable[[str, float, Callable[[str, float], Awaitable[FetchResponse]]],
@@ -62,24 +62,18 @@ FetchHook = Callable[[str, float, Callable[[str, float], Awaitable[FetchResponse
 ``context.request``, which no route sees, so recording and replay intercept it here."""
 
 
-def host_allowed(url: str, allowed: list[str]) -> bool:
-    """The netguard rule, plus the browser's own local documents (``data:``, ``blob:``,
-    ``about:``), which never reach the network."""
-    if urlsplit(url).scheme in LOCAL_SCHEMES:
-        return True
-    return url_allowed(url, allowed)
-
-
 class BrowserHost:
     """Owns Playwright and one Chromium process; hands out isolated sessions."""
 
     def __init__(self, executable: str | None = None, *, headless: bool = True,
-                 disable_features: Sequence[str] = ()) -> None:
+                 disable_features: Sequence[str] = (), extra_args: Sequence[str] = ()) -> None:
         self._executable = executable
         self._headless = headless
         self.disable_features = list(disable_features)
         """Chromium features to turn off besides the engine's, read at (re)launch (the
         containment tests turn the local-network checks off, so they cannot hide a leak)."""
+        self.extra_args = list(extra_args)
+        """More Chromium flags, read at (re)launch (diagnostics: a net-log, for instance)."""
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._lock = asyncio.Lock()
@@ -98,7 +92,8 @@ class BrowserHost:
             try:
                 self._browser = await self._playwright.chromium.launch(
                     executable_path=executable, headless=self._headless,
-                    args=launch_args(disable_features=self.disable_features))
+                    args=[*launch_args(disable_features=self.disable_features),
+                          *self.extra_args])
             except PlaywrightError as exc:
                 raise BrowserNotFound(
                     f"could not launch {executable}: {str(exc).splitlines()[0]}",
@@ -118,7 +113,7 @@ class BrowserHost:
         try:
             context = await browser.new_context(
                 locale="fr-FR", timezone_id="Europe/Paris", service_workers="block",
-                viewport={"width": 1280, "height": 900}, proxy=_proxy_option(guard))
+                viewport={"width": 1280, "height": 900}, proxy=proxy_option(guard))
         except PlaywrightError as exc:
             if guard is not None:
                 await guard.close()
@@ -136,19 +131,9 @@ class BrowserHost:
 
     @contextlib.asynccontextmanager
     async def offline_context(self, **options: Any) -> AsyncIterator[BrowserContext]:
-        """A bare context whose proxy relays nothing (rendering saved HTML to a picture):
-        even the HTML parser's preconnects and prefetches have nowhere to go."""
-        browser = await self.start()
-        guard = await GuardProxy([], offline=True).start()
-        try:
-            context = await browser.new_context(proxy=_proxy_option(guard), **options)
-            try:
-                yield context
-            finally:
-                with contextlib.suppress(PlaywrightError):
-                    await context.close()
-        finally:
-            await guard.close()
+        """A bare context behind a guard that relays nothing (``browser_net``)."""
+        async with offline_context(await self.start(), **options) as context:
+            yield context
 
     async def _guard(self, allowed_domains: list[str], offline: bool) -> GuardProxy | None:
         """The context's enforcement point (the one seam a cost benchmark may replace)."""
@@ -210,23 +195,11 @@ class BrowserSession:
 
     def _observe(self, request: Request) -> None:
         """Every request of every page of the context, redirect hops included: who asked."""
-        previous = request.redirected_from
-        try:
-            frame = request.frame
-            initiator: str | None = frame.url
-            main = (request.is_navigation_request() and frame.parent_frame is None
-                    and frame.page == self._page)
-        except PlaywrightError:  # a service worker's request, or a frame already gone
-            initiator, main = None, False
-        while previous is not None and previous.redirected_from is not None:
-            previous = previous.redirected_from
-        self._ledger.observe(request.url, initiator=initiator,
-                             redirected_from=previous.url if previous else None,
-                             main_navigation=main)
+        observe(self._ledger, request, self._page)
 
     async def _route(self, route: Route, request: Request) -> None:
         if not host_allowed(request.url, self._allowed):
-            self._ledger.add(request.url, initiator=_frame_url(request), channel="request")
+            self._ledger.add(request.url, initiator=initiator(request), channel="request")
             await route.abort("blockedbyclient")
             return
         if _resource_type(request) in self._blocked_resources:
@@ -401,29 +374,8 @@ class BrowserSession:
         return fetched
 
     async def _network_get(self, url: str, timeout: float) -> FetchResponse:
-        """GET through ``context.request`` (which goes through the guard proxy too), following
-        redirects here, one hop at a time: a hop to a foreign host is refused before it is
-        requested, so a foreign answer can never be handed back as a page's data."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        current = url
-        for _hop in range(MAX_FETCH_REDIRECTS + 1):
-            left = max(deadline - loop.time(), 0.001)
-            response = await self._context.request.get(current, timeout=left * 1000,
-                                                       max_redirects=0)
-            location = response.headers.get("location")
-            if not (300 <= response.status < 400 and location):
-                text = await response.text()
-                headers = {k.lower(): v for k, v in response.headers.items()}
-                return FetchResponse(url=current, status=response.status, text=text,
-                                     headers=headers)
-            await response.dispose()
-            target = urljoin(current, location)
-            if not host_allowed(target, self._allowed):
-                refusal = self._ledger.add(target, initiator=current, channel="redirect")
-                raise RequestRefused(refusal.url, initiator=refusal.initiator)
-            current = target
-        raise NavigationFailed(without_query(url), f"more than {MAX_FETCH_REDIRECTS} redirects")
+        return await get_checking_hops(self._context.request, url, timeout, self._allowed,
+                                       self._ledger)
 
     async def cookies(self) -> list[Cookie]:
         return [
@@ -484,20 +436,6 @@ class BrowserSession:
             pass
 
 
-def _proxy_option(guard: GuardProxy | None) -> ProxySettings | None:
-    """``<-loopback>`` spelled out: Chromium bypasses a proxy for loopback unless told not to,
-    and spelling it (rather than relying on Playwright adding it) keeps it whatever Playwright's
-    environment switches say. Playwright's own fetch reads the same setting."""
-    return {"server": guard.server, "bypass": "<-loopback>"} if guard is not None else None
-
-
-def _frame_url(request: Request) -> str | None:
-    try:
-        return request.frame.url
-    except PlaywrightError:
-        return None
-
-
 def _resource_type(request: Request) -> str:
     """Chromium files favicon fetches under "other"; they are images all the same."""
     kind = request.resource_type
@@ -515,3 +453,7 @@ def _net_reason(message: str) -> str:
         if token.startswith("net::"):
             return token
     return message.split(" at ")[0][:200]
+
+
+__all__ = ["REFUSED_MARKER", "BrowserHost", "BrowserSession", "FetchHook", "RouteHandler",
+           "host_allowed"]
