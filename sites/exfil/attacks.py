@@ -25,8 +25,10 @@ class Case:
     plain_list: bool = False
     navigates: bool = False
     reaches_proxy: bool = True
-    """False where nothing can even be attempted through the proxy (WebRTC UDP is off at the
-    browser; a service worker is never registered): no refusal to report, only zero contacts."""
+    """False where the browser, once contained, sends nothing the proxy could refuse, so there
+    is no refusal to report, only zero contacts: a preconnect through a proxy is a connection
+    to the proxy itself, a DNS prefetch resolves nothing, Chromium makes no speculation-rules
+    prefetch through a proxy, and service workers are never registered."""
 
 
 _WEBRTC = """<script>(async () => { try {
@@ -110,12 +112,12 @@ CASES: dict[str, Case] = {c.name: c for c in [
     Case("eventsource", '<script>try { new EventSource("F/events"); } catch (e) {}</script>'),
     Case("link-prefetch", '<link rel="prefetch" href="F/prefetch">'),
     Case("link-preconnect", '<link rel="preconnect" href="F">'
-                            '<link rel="preconnect" href="F" crossorigin>'),
+                            '<link rel="preconnect" href="F" crossorigin>', reaches_proxy=False),
     Case("link-dns-prefetch", '<link rel="dns-prefetch" href="F">', reaches_proxy=False),
-    Case("speculation", _SPECULATION),
+    Case("speculation", _SPECULATION, reaches_proxy=False),
     Case("ws-keys", _KEYLOGGER),
     Case("ws-cookie", _COOKIE_WS),
-    Case("webrtc", _WEBRTC, reaches_proxy=False),
+    Case("webrtc", _WEBRTC),  # no UDP at all; TURN over TCP is a tunnel the proxy refuses
     Case("same-host-redirects", _SAME_HOST),
     Case("window-open", '<script>window.open("F/popup", "_blank");</script>'),
     Case("service-worker", '<script>navigator.serviceWorker && navigator.serviceWorker'
