@@ -178,9 +178,14 @@ class ForeignListener:
                 contact.first_bytes += data[:200 - len(contact.first_bytes)]
         buffer += data
         if not answered and b"\r\n\r\n" in buffer:
+            answer = _answer(bytes(buffer))
             with contextlib.suppress(OSError):
-                conn.sendall(_answer(bytes(buffer)))
+                conn.sendall(answer)
             buffers[conn] = (contact, buffer, True)
+            if not answer.startswith(b"HTTP/1.1 101"):  # one answer per connection
+                selector.unregister(conn)
+                conn.close()
+                del buffers[conn]
 
 
 def _answer(request: bytes) -> bytes:
@@ -195,7 +200,7 @@ def _answer(request: bytes) -> bytes:
         return ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                 f"Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n").encode()
     return (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
-            b"Access-Control-Allow-Origin: *\r\nContent-Length: "
+            b"Connection: close\r\nAccess-Control-Allow-Origin: *\r\nContent-Length: "
             + str(len(INJECTED_PAGE)).encode() + b"\r\n\r\n" + INJECTED_PAGE)
 
 
