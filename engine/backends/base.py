@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from engine.backends.netguard.policy import Refusal
+
 
 class BackendFailure(Exception):
     """Base of what a backend raises; the runner classifies it into a ``SyncError``."""
@@ -63,11 +65,15 @@ class BackendCrashed(BackendFailure):
 
 
 class RequestRefused(BackendFailure):
-    """A request to a host outside ``allowed_domains`` was refused."""
+    """A request to a host outside ``allowed_domains`` was refused (``url`` without its
+    query; ``initiator``: the page that asked for it, when known)."""
 
-    def __init__(self, url: str) -> None:
-        super().__init__(f"request to a host outside allowed_domains was refused: {url}")
+    def __init__(self, url: str, *, initiator: str | None = None) -> None:
+        origin = f" (from {initiator})" if initiator else ""
+        super().__init__(f"request to a host outside allowed_domains was refused: {url}"
+                         f"{origin}")
         self.url = url
+        self.initiator = initiator
 
 
 class RequestVetoed(RequestRefused):
@@ -127,14 +133,6 @@ class Cookie:
     secure: bool = False
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """A request the network guard refused: what, and from which page."""
-
-    url: str
-    initiator: str | None = None
-
-
 class Backend(Protocol):
     """One isolated session on one institution (a browser context, or an HTTP client)."""
 
@@ -151,7 +149,8 @@ class Backend(Protocol):
 
     @property
     def refused(self) -> list[Refusal]:
-        """Requests refused because their host is outside ``allowed_domains``."""
+        """Each refused request or connection once: what (URL without query), from which
+        page, by which channel. Empty when nothing was refused."""
 
     @property
     def pending_requests(self) -> list[str]:

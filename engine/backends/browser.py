@@ -1,8 +1,12 @@
 """The Playwright backend: one Chromium per engine, one isolated context per sync.
 
-Every request of a context goes through one route handler, which enforces ``allowed_domains``
-(a recipe cannot send credentials to another host), blocks heavy resources nobody reads, and is
-the seam where replay serves recorded responses instead of the network.
+Two layers see a context's traffic. The **guard proxy** (``engine.backends.netguard``), one per
+context, is the enforcement point: every connection the browser or Playwright's own fetch opens
+goes through it, redirect hops, preconnects, prefetches and WebSocket handshakes included, and
+it refuses every host outside ``allowed_domains``. The **route handler** sees the first request
+of each chain: it refuses foreign hosts early (so a ``goto`` there fails at once), blocks heavy
+resources nobody reads, and is the seam where recording and replay take over. Refusals from
+both, and from ``fetch()``'s own redirect checks, are reported once each as ``refused``.
 """
 
 from __future__ import annotations
@@ -10,11 +14,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import fnmatch
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from playwright.async_api import (
     Browser,
@@ -33,15 +36,24 @@ from engine.backends.base import (
     Cookie,
     FetchResponse,
     NavigationFailed,
-    Refusal,
     RequestRefused,
 )
+from engine.backends.browser_net import (
+    REFUSED_MARKER,
+    get_checking_hops,
+    host_allowed,
+    initiator,
+    observe,
+    offline_context,
+    proxy_option,
+)
 from engine.backends.browser_page import PageActions, navigation_failure
-from engine.backends.chromium import LAUNCH_ARGS, find_chromium
+from engine.backends.chromium import find_chromium, launch_args
+from engine.backends.netguard import GuardProxy, Refusal, without_query
+from engine.backends.netguard.ledger import RefusalLedger
 from engine.errors import BrowserNotFound, EngineError
 
 BLOCKED_RESOURCES = frozenset({"image", "font", "media", "stylesheet"})
-CHECKED_REDIRECTS = frozenset({"document", "xhr", "fetch"})
 
 RouteHandler = Callable[[Route, Request], Awaitable[None]]
 FetchHook = Callable[[str, float, Callable[[str, float], Awaitable[FetchResponse]]],
@@ -50,20 +62,18 @@ FetchHook = Callable[[str, float, Callable[[str, float], Awaitable[FetchResponse
 ``context.request``, which no route sees, so recording and replay intercept it here."""
 
 
-def host_allowed(url: str, allowed: list[str]) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme in ("data", "blob", "about", "chrome-error"):
-        return True
-    host = parts.hostname or ""
-    return any(host == pattern or fnmatch.fnmatch(host, pattern) for pattern in allowed)
-
-
 class BrowserHost:
     """Owns Playwright and one Chromium process; hands out isolated sessions."""
 
-    def __init__(self, executable: str | None = None, *, headless: bool = True) -> None:
+    def __init__(self, executable: str | None = None, *, headless: bool = True,
+                 disable_features: Sequence[str] = (), extra_args: Sequence[str] = ()) -> None:
         self._executable = executable
         self._headless = headless
+        self.disable_features = list(disable_features)
+        """Chromium features to turn off besides the engine's, read at (re)launch (the
+        containment tests turn the local-network checks off, so they cannot hide a leak)."""
+        self.extra_args = list(extra_args)
+        """More Chromium flags, read at (re)launch (diagnostics: a net-log, for instance)."""
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._lock = asyncio.Lock()
@@ -81,8 +91,9 @@ class BrowserHost:
                 self._playwright = await async_playwright().start()
             try:
                 self._browser = await self._playwright.chromium.launch(
-                    executable_path=executable, headless=self._headless, args=LAUNCH_ARGS
-                )
+                    executable_path=executable, headless=self._headless,
+                    args=[*launch_args(disable_features=self.disable_features),
+                          *self.extra_args])
             except PlaywrightError as exc:
                 raise BrowserNotFound(
                     f"could not launch {executable}: {str(exc).splitlines()[0]}",
@@ -94,24 +105,39 @@ class BrowserHost:
                           route_handler: RouteHandler | None = None,
                           fetch_hook: FetchHook | None = None,
                           load_resources: frozenset[str] = frozenset(),
-                          proxy: str | None = None) -> BrowserSession:
-        """``proxy``: where requests no route sees would go (replay points it nowhere, so
-        Chromium's own preconnects and redirect hops cannot reach a real host)."""
+                          offline: bool = False) -> BrowserSession:
+        """A fresh context behind its own guard proxy. ``offline`` (replay): the proxy relays
+        nothing at all, so only what the route handler serves reaches the page."""
         browser = await self.start()  # relaunches a browser that crashed
+        guard = await self._guard(allowed_domains, offline)
         try:
             context = await browser.new_context(
                 locale="fr-FR", timezone_id="Europe/Paris", service_workers="block",
-                viewport={"width": 1280, "height": 900},
-                proxy={"server": proxy, "bypass": "<-loopback>"} if proxy else None,
-            )
+                viewport={"width": 1280, "height": 900}, proxy=proxy_option(guard))
         except PlaywrightError as exc:
+            if guard is not None:
+                await guard.close()
             raise EngineError(f"browser context could not be created: {exc}",
                               reason="browser_crashed") from None
         blocked = BLOCKED_RESOURCES - load_resources if block_resources else frozenset()
-        session = BrowserSession(context, allowed_domains, blocked, route_handler)
+        session = BrowserSession(context, allowed_domains, blocked, route_handler, guard=guard)
         session.fetch_hook = fetch_hook
-        await session.open()
+        try:
+            await session.open()
+        except BaseException:
+            await session.close()
+            raise
         return session
+
+    @contextlib.asynccontextmanager
+    async def offline_context(self, **options: Any) -> AsyncIterator[BrowserContext]:
+        """A bare context behind a guard that relays nothing (``browser_net``)."""
+        async with offline_context(await self.start(), **options) as context:
+            yield context
+
+    async def _guard(self, allowed_domains: list[str], offline: bool) -> GuardProxy | None:
+        """The context's enforcement point (the one seam a cost benchmark may replace)."""
+        return await GuardProxy(allowed_domains, offline=offline).start()
 
     async def close(self) -> None:
         async with self._lock:
@@ -128,29 +154,38 @@ class BrowserSession(PageActions):
     """A ``Backend`` over one browser context and its single page."""
 
     def __init__(self, context: BrowserContext, allowed_domains: list[str],
-                 blocked_resources: frozenset[str], route_handler: RouteHandler | None) -> None:
+                 blocked_resources: frozenset[str], route_handler: RouteHandler | None, *,
+                 guard: GuardProxy | None = None) -> None:
         self._context = context
         self._allowed = allowed_domains
         self._blocked_resources = blocked_resources
         self._route_handler = route_handler
+        self._guard = guard
+        self._ledger = RefusalLedger(allowed_domains)
+        if guard is not None:
+            guard.on_refusal = self._ledger.on_proxy
         self.fetch_hook: FetchHook | None = None
         self._page: Page | None = None
         self._status: int | None = None
         self._headers: dict[str, str] = {}
-        self._refused: list[str] = []
         self._inflight: dict[Request, float] = {}
         self.escaped: list[str] = []
+        """Foreign answers that did not come from the guard's refusal: a containment bug,
+        never expected; the runner fails the sync with ``host_escaped`` if one appears."""
         self.requests_made = 0
 
     # -- set-up ---------------------------------------------------------------------------
     async def open(self) -> None:
         await self._context.route("**/*", self._route)
+        self._context.on("request", self._observe)
         self._page = await self._context.new_page()
         await self._watch_page(self._page)
         self._page.on("response", self._on_response)
         self._page.on("request", self._on_request)
         self._page.on("requestfinished", self._on_request_done)
         self._page.on("requestfailed", self._on_request_done)
+        self._page.on("websocket", lambda ws: self._ledger.observe(
+            ws.url, initiator=self.url, redirected_from=None, main_navigation=False))
 
     def _on_request(self, request: Request) -> None:
         if request.resource_type in ("document", "xhr", "fetch"):
@@ -159,9 +194,13 @@ class BrowserSession(PageActions):
     def _on_request_done(self, request: Request) -> None:
         self._inflight.pop(request, None)
 
+    def _observe(self, request: Request) -> None:
+        """Every request of every page of the context, redirect hops included: who asked."""
+        observe(self._ledger, request, self._page)
+
     async def _route(self, route: Route, request: Request) -> None:
         if not host_allowed(request.url, self._allowed):
-            self._refused.append(request.url)
+            self._ledger.add(request.url, initiator=initiator(request), channel="request")
             await route.abort("blockedbyclient")
             return
         if _resource_type(request) in self._blocked_resources:
@@ -170,41 +209,15 @@ class BrowserSession(PageActions):
         self.requests_made += 1
         if self._route_handler is not None:
             await self._route_handler(route, request)
-        elif request.resource_type in CHECKED_REDIRECTS:
-            await self._fetch_checking_redirect(route, request)
         else:
+            # Chromium fetches it through the guard proxy, which checks every redirect hop
             await route.continue_()
-
-    async def _fetch_checking_redirect(self, route: Route, request: Request) -> None:
-        """Playwright never shows a route handler the target of a redirect: the browser would
-        follow a 302 (or re-post a form with a 307) to any host. So documents and data calls
-        are fetched here without following redirects, and a redirect to a host outside
-        ``allowed_domains`` is refused before the browser sees it."""
-        try:
-            response = await route.fetch(max_redirects=0)
-            location = response.headers.get("location")
-            if 300 <= response.status < 400 and location:
-                target = urljoin(request.url, location)
-                if not host_allowed(target, self._allowed):
-                    self._refused.append(target)
-                    await route.abort("blockedbyclient")
-                    return
-            await route.fulfill(response=response)
-        except PlaywrightError as exc:
-            # the page or context went away meanwhile, or the network failed: let the
-            # browser see a failed request, and remember what really failed (classified by
-            # the runner as unavailable, with the reason)
-            with contextlib.suppress(PlaywrightError):
-                if request.is_navigation_request() and request.frame.parent_frame is None:
-                    self._nav_failure = self.route_failure(str(exc))
-                await route.abort("failed")
 
     def _on_response(self, response: Response) -> None:
         request = response.request
-        if not host_allowed(response.url, self._allowed):
-            # a refused request never answers; one that did went through a later hop of a
-            # redirect chain, which Playwright does not route: not prevented, never silent
-            self.escaped.append(response.url)
+        if not host_allowed(response.url, self._allowed) and REFUSED_MARKER not in \
+                response.headers:
+            self.escaped.append(without_query(response.url))
         if request.resource_type == "document" and request.frame == self._page_or_none_frame():
             self._status = response.status
             self._headers = {k.lower(): v for k, v in response.headers.items()}
@@ -228,26 +241,42 @@ class BrowserSession(PageActions):
         now = time.monotonic()
         return [r.url for r, started in self._inflight.items() if now - started > 1.0]
 
-    def _busy_requests(self) -> list[str]:
-        return [r.url for r in self._inflight]
-
     @property
     def refused_hosts(self) -> list[str]:
-        return sorted({urlsplit(u).netloc for u in self._refused})
+        return self._ledger.hosts()
 
     @property
     def refused(self) -> list[Refusal]:
-        seen: dict[str, Refusal] = {}
-        for url in self._refused:
-            seen.setdefault(url.split("?")[0], Refusal(url.split("?")[0]))
-        return list(seen.values())
+        """Every refused request or connection, once each, with the page that caused it."""
+        return self._ledger.records
+
+    @property
+    def guard(self) -> GuardProxy | None:
+        return self._guard
+
+    def _busy_requests(self) -> list[str]:
+        return [r.url for r in self._inflight]
 
     def _raise_if_refused(self, url: str, message: str) -> None:
+        """A navigation the route handler or the guard proxy refused: say so at once."""
         if "ERR_BLOCKED_BY_CLIENT" in message and not host_allowed(url, self._allowed):
-            raise RequestRefused(url)
+            self._ledger.take_navigation()  # this raise reports it
+            raise RequestRefused(without_query(url), initiator=self.url or None)
+        self._raise_if_navigation_refused()
+
+    def _after_navigation(self) -> None:
+        self._raise_if_navigation_refused()
+
+    def _raise_if_navigation_refused(self) -> None:
+        """A main-frame navigation was refused (a redirect hop, a form action, a script's
+        ``location``): fail now, not after waiting for a page that will never come."""
+        refusal = self._ledger.take_navigation()
+        if refusal is not None:
+            raise RequestRefused(refusal.url, initiator=refusal.initiator)
 
     async def fetch(self, url: str, *, timeout: float,
                     headers: dict[str, str] | None = None) -> FetchResponse:
+        """GET with the context's cookies, redirects followed one checked hop at a time."""
         return await self.request("GET", url, timeout=timeout, headers=headers,
                                   follow_redirects=True)
 
@@ -257,16 +286,17 @@ class BrowserSession(PageActions):
                       data: dict[str, str] | None = None,
                       basic_auth: tuple[str, str] | None = None,
                       follow_redirects: bool = False) -> FetchResponse:
-        """An HTTP call with the context's cookies, without rendering."""
+        """An HTTP call with the context's cookies, without rendering (through the guard)."""
         absolute = urljoin(self.url, url)
         if not host_allowed(absolute, self._allowed):
-            self._refused.append(absolute)
-            raise RequestRefused(absolute)
+            refusal = self._ledger.add(absolute, initiator=self.url, channel="fetch")
+            raise RequestRefused(refusal.url, initiator=refusal.initiator)
         try:
             if method == "GET" and not (params or json or data or basic_auth):
                 async def get(target: str, seconds: float) -> FetchResponse:
-                    return await self._network_get(target, seconds, headers or {},
-                                                   follow_redirects)
+                    return await get_checking_hops(
+                        self._context.request, target, seconds, self._allowed, self._ledger,
+                        headers=headers or {}, follow=follow_redirects)
                 if self.fetch_hook is not None:
                     fetched = await self.fetch_hook(absolute, timeout, get)
                 else:
@@ -284,16 +314,6 @@ class BrowserSession(PageActions):
         self._status, self._headers = fetched.status, dict(fetched.headers)
         return fetched
 
-    async def _network_get(self, url: str, timeout: float, headers: dict[str, str],
-                           follow_redirects: bool) -> FetchResponse:
-        response = await self._context.request.get(
-            url, timeout=timeout * 1000, headers=headers or None,
-            max_redirects=20 if follow_redirects else 0)
-        text = await response.text()
-        answer_headers = {k.lower(): v for k, v in response.headers.items()}
-        return FetchResponse(url=response.url, status=response.status, text=text,
-                             headers=answer_headers)
-
     async def _network_call(self, method: str, url: str, timeout: float, *,
                             params: dict[str, str] | None, headers: dict[str, str] | None,
                             json: Any, data: dict[str, str] | None,
@@ -305,8 +325,7 @@ class BrowserSession(PageActions):
         response = await self._context.request.fetch(
             url, method=method, params=dict(params) if params else None,
             headers=sent or None, data=json if json is not None else None,
-            form=dict(data) if data else None, timeout=timeout * 1000,
-            max_redirects=0)
+            form=dict(data) if data else None, timeout=timeout * 1000, max_redirects=0)
         text = await response.text()
         return FetchResponse(url=response.url, status=response.status, text=text,
                              headers={k.lower(): v for k, v in response.headers.items()})
@@ -327,8 +346,12 @@ class BrowserSession(PageActions):
         ])
 
     async def close(self) -> None:
-        with contextlib.suppress(PlaywrightError, TimeoutError):
-            await asyncio.wait_for(self._context.close(), timeout=10)
+        try:
+            with contextlib.suppress(PlaywrightError, TimeoutError):
+                await asyncio.wait_for(self._context.close(), timeout=10)
+        finally:
+            if self._guard is not None:
+                await self._guard.close()
 
 def _resource_type(request: Request) -> str:
     """Chromium files favicon fetches under "other"; they are images all the same."""
@@ -336,3 +359,7 @@ def _resource_type(request: Request) -> str:
     if kind == "other" and request.headers.get("accept", "").startswith("image/"):
         return "image"
     return kind
+
+
+__all__ = ["REFUSED_MARKER", "BrowserHost", "BrowserSession", "FetchHook", "RouteHandler",
+           "host_allowed"]

@@ -234,9 +234,13 @@ class PageActions:
         if response is not None:
             self._status = response.status
             self._headers = {k.lower(): v for k, v in (await response.all_headers()).items()}
+        self._after_navigation()
 
     def _raise_if_refused(self, url: str, message: str) -> None:
         """Hook for the network guard (``browser.py``): a navigation it refused."""
+
+    def _after_navigation(self) -> None:
+        """Hook for the network guard: a navigation it refused while the page loaded."""
 
     async def _check_error_page(self) -> None:
         """Chromium shows its own error page when a navigation an action started failed: say
@@ -403,6 +407,7 @@ class PageActions:
         return value
 
     async def content(self) -> str:
+        self._after_navigation()
         await self._check_error_page()
         for _ in range(20):
             try:

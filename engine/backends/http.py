@@ -6,9 +6,12 @@ thing an API flow needs: ``request()``, an arbitrary method with headers, query 
 JSON or form body. Like the browser's route handler it is the single door to the network:
 
 - every request to a host outside ``allowed_domains`` is refused before it leaves, and
-  reported (``refused_hosts``), so a recipe cannot send a token or a secret anywhere else;
-- redirects are never followed: an OAuth authorize answer is a 302 to the client's own
-  redirect URI, whose ``code`` the runner reads from ``Location`` without ever calling that host;
+  reported (``refused``, ``refused_hosts``), so a recipe cannot send a token or a secret
+  anywhere else; the rule is netguard's, the same the browser's guard proxy applies;
+- redirects are never followed (``follow_redirects=False``, and nothing here follows one): an
+  OAuth authorize answer is a 302 to the client's own redirect URI, whose ``code`` the runner
+  reads from ``Location`` without ever calling that host. A caller that wants to follow a
+  ``Location`` calls ``request()`` again, which checks that hop like any other request;
 - httpx's exceptions are translated here, at the boundary, into ``NavigationFailed`` (timeouts,
   refused connections, broken answers) so the runner classifies them without knowing httpx.
 
@@ -20,7 +23,6 @@ does. It is a context variable, so a replay affects only the syncs run inside it
 from __future__ import annotations
 
 import contextlib
-import fnmatch
 import functools
 import logging
 import ssl
@@ -36,11 +38,11 @@ from engine.backends.base import (
     Cookie,
     FetchResponse,
     NavigationFailed,
-    Refusal,
     RequestRefused,
     RequestVetoed,
     ResponseSeen,
 )
+from engine.backends.netguard.policy import Refusal, url_allowed
 from engine.errors import EngineError, SyncError
 
 USER_AGENT = "bank-sync-engine/0.1 (+api)"
@@ -122,7 +124,7 @@ class HttpSession:
         self._status: int | None = None
         self._headers: dict[str, str] = {}
         self._text = ""
-        self._refused: list[str] = []
+        self._refused: list[Refusal] = []
         self._in_flight: list[str] = []
         self._seen: list[ResponseSeen] = []
         self.requests_made = 0
@@ -141,8 +143,11 @@ class HttpSession:
         usable answer came back."""
         absolute = urljoin(self._url or url, url)
         if not host_allowed(absolute, self._allowed):
-            self._refused.append(absolute)
-            raise RequestRefused(_without_query(absolute))
+            refusal = Refusal(_without_query(absolute),
+                              _without_query(self._url) if self._url else None, "request")
+            if refusal not in self._refused:
+                self._refused.append(refusal)
+            raise RequestRefused(refusal.url, initiator=refusal.initiator)
         try:
             request = self._client.build_request(
                 method, absolute, params=params, headers=headers, json=json, data=data,
@@ -202,11 +207,11 @@ class HttpSession:
 
     @property
     def refused_hosts(self) -> list[str]:
-        return sorted({urlsplit(u).netloc or u for u in self._refused})
+        return sorted({r.host or r.url for r in self._refused})
 
     @property
     def refused(self) -> list[Refusal]:
-        return [Refusal(url) for url in dict.fromkeys(_without_query(u) for u in self._refused)]
+        return list(self._refused)
 
     @property
     def rendering(self) -> bool:
@@ -300,11 +305,8 @@ def _tls_context() -> ssl.SSLContext:
 
 def host_allowed(url: str, allowed: list[str]) -> bool:
     """Exact host or shell-style pattern (``*.example.com``); a URL without a host never is.
-
-    The browser backend has its own copy that also admits data:/blob: URLs; this one stays free
-    of Playwright so an API-only deployment does not need it."""
-    host = urlsplit(url).hostname or ""
-    return bool(host) and any(host == p or fnmatch.fnmatch(host, p) for p in allowed)
+    netguard's rule (Playwright-free, so an API-only deployment does not need Playwright)."""
+    return url_allowed(url, allowed)
 
 
 def _no_page(action: str, selector: str) -> SyncError:

@@ -25,7 +25,7 @@ from playwright.async_api import Request, Response, Route
 
 from engine.api import Engine
 from engine.backends.base import Backend, FetchResponse
-from engine.backends.browser import BrowserSession
+from engine.backends.browser import REFUSED_MARKER, BrowserSession
 from engine.harness import fixture as fx
 from engine.harness.fixture import Exchange
 from engine.harness.scrub import keypad_pages, keypad_specs, make_placeholder, plan_scrub
@@ -104,7 +104,7 @@ class Recorder:
         """Keep redirect hops: the browser follows a redirect without asking any route (a
         Playwright rule), so the hop is only visible here, after the fact."""
         previous = response.request.redirected_from
-        if previous is not None:
+        if previous is not None and REFUSED_MARKER not in response.headers:  # not the guard's
             task = asyncio.ensure_future(self._capture(response, previous.url))
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
@@ -365,14 +365,12 @@ async def render_screenshots(engine: Engine, pages: list[tuple[Path, str]]) -> N
     the live page would show the very numbers and names the text scrub removed."""
     if not pages:
         return
-    browser = await engine.host.start()
-    context = await browser.new_context(java_script_enabled=False,
-                                        viewport=SCREENSHOT_VIEWPORT)  # type: ignore[arg-type]
-
     async def refuse(route: Route) -> None:
         await route.abort()
 
-    try:
+    # offline: the HTML parser's preconnects and prefetches, which no route sees, go nowhere
+    async with engine.host.offline_context(java_script_enabled=False,
+                                           viewport=SCREENSHOT_VIEWPORT) as context:
         await context.route("**/*", refuse)
         page = await context.new_page()
         for path, html in pages:
@@ -380,8 +378,6 @@ async def render_screenshots(engine: Engine, pages: list[tuple[Path, str]]) -> N
                 html = re.sub(r"(?is)<noscript\b.*?</noscript>", "", html)  # JS is off here
                 await page.set_content(html, wait_until="domcontentloaded", timeout=5000)
                 path.write_bytes(await page.screenshot(full_page=False, timeout=5000))
-    finally:
-        await context.close()
 
 
 __all__ = ["RecordOutcome", "Recorder", "Tap", "record_scenario", "record_sync",

@@ -6,9 +6,9 @@ its hook; both answer from the recording or refuse. A request with no recording 
 reported, never sent (icons and fonts fetched this time only are refused without a report, as
 the live engine blocks such assets). Two things no route sees are handled too: a redirect the
 browser would follow by itself is answered with the end of its recorded chain (the address bar
-moved to the final URL), and the context's proxy points nowhere, so Chromium's speculative
-connections cannot reach the recorded host. Replay therefore works with the site gone and
-cannot reach, or lock out, a real account.
+moved to the final URL), and the context's guard proxy is offline (it relays nothing), so
+Chromium's speculative connections and anything no route answers cannot reach any host. Replay
+therefore works with the site gone and cannot reach, or lock out, a real account.
 
 Matching: method, origin-relative path and query, with volatile parameters ignored (cache
 busters, timestamps; opaque tokens as a fallback); a GET repeated more often than recorded gets
@@ -54,10 +54,6 @@ TOKEN_LIKE = re.compile(r"(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_\-.~%]{16,}|[0-9a-
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 ASSET_SUFFIXES = (".ico", ".png", ".svg", ".gif", ".jpg", ".jpeg", ".webp", ".woff", ".woff2",
                   ".ttf", ".otf", ".css", ".map")
-NOWHERE = "http://127.0.0.1:9"
-"""The replay context's proxy (the discard port): Chromium opens speculative connections to
-origins it is about to load, before any route sees a request; through this proxy they go
-nowhere instead of to the recorded site."""
 Key = tuple[str, str, tuple[tuple[str, str], ...]]
 
 
@@ -266,7 +262,7 @@ async def replay_scenario(recipe_path: Path, fixture_dir: Path, *,
         session = await host_engine.host.new_session(
             allowed_domains=recipe.institution.allowed_domains, block_resources=True,
             route_handler=replayer.route, fetch_hook=replayer.fetch,
-            load_resources=frozenset(recipe.institution.load_resources), proxy=NOWHERE)
+            load_resources=frozenset(recipe.institution.load_resources), offline=True)
         return cast(Backend, Tap(session, last_look))
 
     try:

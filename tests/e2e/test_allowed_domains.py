@@ -75,13 +75,15 @@ async def test_redirect_to_another_host_is_refused_before_the_post_is_resent(
     assert result.error is not None
 
 
-async def test_escape_through_a_redirect_chain_fails_the_sync_loudly(
+async def test_redirect_chain_to_another_host_is_refused_at_its_last_hop(
         engine: Engine, site: tuple[str, list[str]]) -> None:
-    """Playwright does not route the later hops of a chain; the engine cannot stop them, but
-    it detects them and fails the sync with recipe_broken.host_escaped naming the host."""
-    url, _hits = site
+    """Playwright does not route the later hops of a chain, but the context's guard proxy sees
+    them: the hop to the other host is refused before it is sent, and the sync fails at once
+    with recipe_broken.host_refused naming the host."""
+    url, hits = site
     recipe = parse_recipe(RECIPE.replace("MODE", "chain"))
     result = await engine.sync(recipe, {"password": "s3cret-pw"}, base_url=url, step_timeout=2)
+    assert hits == [], "the other host must never be reached"
     assert result.error is not None
-    assert result.error.code == "recipe_broken.host_escaped"
+    assert result.error.code == "recipe_broken.host_refused"
     assert "localhost" in (result.error.url or "")
