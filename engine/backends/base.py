@@ -153,6 +153,11 @@ class Backend(Protocol):
         page, by which channel. Empty when nothing was refused."""
 
     @property
+    def escaped(self) -> list[str]:
+        """Answers from a foreign host that the guard did not refuse: a containment bug, never
+        expected; the runner fails the sync at once if one appears."""
+
+    @property
     def pending_requests(self) -> list[str]:
         """Requests still waiting for an answer (a page that has not finished loading)."""
 

@@ -169,10 +169,11 @@ class BrowserSession(PageActions):
         self._status: int | None = None
         self._headers: dict[str, str] = {}
         self._inflight: dict[Request, float] = {}
-        self.escaped: list[str] = []
+        self._escaped: list[str] = []
         """Foreign answers that did not come from the guard's refusal: a containment bug,
         never expected; the runner fails the sync with ``host_escaped`` if one appears."""
         self.requests_made = 0
+        self._refused_document: str | None = None
 
     # -- set-up ---------------------------------------------------------------------------
     async def open(self) -> None:
@@ -217,8 +218,11 @@ class BrowserSession(PageActions):
         request = response.request
         if not host_allowed(response.url, self._allowed) and REFUSED_MARKER not in \
                 response.headers:
-            self.escaped.append(without_query(response.url))
+            self._escaped.append(without_query(response.url))
         if request.resource_type == "document" and request.frame == self._page_or_none_frame():
+            if REFUSED_MARKER in response.headers:
+                # the guard refused this navigation's last hop: the page shown is its refusal
+                self._refused_document = without_query(response.url)
             self._status = response.status
             self._headers = {k.lower(): v for k, v in response.headers.items()}
 
@@ -240,6 +244,10 @@ class BrowserSession(PageActions):
         them has not finished loading, whatever its DOM looks like."""
         now = time.monotonic()
         return [r.url for r, started in self._inflight.items() if now - started > 1.0]
+
+    @property
+    def escaped(self) -> list[str]:
+        return list(self._escaped)
 
     @property
     def refused_hosts(self) -> list[str]:
@@ -266,13 +274,19 @@ class BrowserSession(PageActions):
 
     def _after_navigation(self) -> None:
         self._raise_if_navigation_refused()
+        super()._after_navigation()
 
     def _raise_if_navigation_refused(self) -> None:
         """A main-frame navigation was refused (a redirect hop, a form action, a script's
         ``location``): fail now, not after waiting for a page that will never come."""
         refusal = self._ledger.take_navigation()
+        document, self._refused_document = self._refused_document, None
         if refusal is not None:
             raise RequestRefused(refusal.url, initiator=refusal.initiator)
+        if document is not None:
+            # the ledger had not joined the refusal to this navigation yet: the refusal page
+            # the browser shows says it all the same
+            raise RequestRefused(document, initiator=None)
 
     async def fetch(self, url: str, *, timeout: float,
                     headers: dict[str, str] | None = None) -> FetchResponse:

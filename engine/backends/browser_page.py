@@ -22,11 +22,13 @@ from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from engine.backends.base import (
+    NAVIGATION_KINDS,
     BackendCrashed,
     ElementMissing,
     NavigationFailed,
     ResponseSeen,
 )
+from engine.backends.netguard.policy import UPSTREAM_ERROR
 
 WATCHED_TYPES = frozenset({"document", "xhr", "fetch", "eventsource", "websocket"})
 QUIET_SECONDS = 0.15
@@ -108,6 +110,7 @@ _READABLE = {
     "empty_page": "the server closed the connection without an answer",
     "bad_response": "the server sent an invalid answer",
     "timeout": "no response in time",
+    "network": "the connection to the site failed",
     "dns": "the host name does not resolve",
     "tls": "the TLS certificate or handshake failed",
 }
@@ -146,6 +149,7 @@ class PageActions:
         self._seen: list[ResponseSeen] = []
         self._bodies: dict[int, Response] = {}
         self._nav_failure: str | None = None
+        self._upstream_failure: tuple[str, str] | None = None
 
     async def _watch_page(self, page: Page) -> None:
         """Hooks every page of the session needs (called once the page exists)."""
@@ -162,6 +166,15 @@ class PageActions:
             headers = {k.lower(): v for k, v in response.headers.items()}
         except PlaywrightError:
             headers = {}
+        failed = headers.get(UPSTREAM_ERROR)
+        if failed:  # the guard proxy saw the origin fail: record it as the failure it was
+            self._seen.append(ResponseSeen(url=response.url, status=0,
+                                           resource_type=request.resource_type,
+                                           method=request.method, failure=failed))
+            with contextlib.suppress(PlaywrightError):
+                if request.is_navigation_request() and request.frame.parent_frame is None:
+                    self._upstream_failure = (response.url, failed)
+            return
         self._bodies[len(self._seen)] = response
         self._seen.append(ResponseSeen(url=response.url, status=response.status,
                                        resource_type=request.resource_type,
@@ -240,7 +253,14 @@ class PageActions:
         """Hook for the network guard (``browser.py``): a navigation it refused."""
 
     def _after_navigation(self) -> None:
-        """Hook for the network guard: a navigation it refused while the page loaded."""
+        """A main-frame navigation whose origin failed (as the guard proxy saw it), or that the
+        guard refused (``browser.py``): say so at once."""
+        failed, self._upstream_failure = self._upstream_failure, None
+        if failed is not None:
+            url, kind = failed
+            raise NavigationFailed(url, _READABLE.get(kind, "the site did not answer"),
+                                   kind=kind if kind in NAVIGATION_KINDS else "network",
+                                   timed_out=kind == "timeout", detail=f"proxy: {kind}")
 
     async def _check_error_page(self) -> None:
         """Chromium shows its own error page when a navigation an action started failed: say

@@ -217,6 +217,10 @@ class HttpSession:
     def rendering(self) -> bool:
         return False
 
+    @property
+    def escaped(self) -> list[str]:
+        return []  # redirects are never followed: no foreign answer can arrive
+
     def response_mark(self) -> int:
         return len(self._seen)
 

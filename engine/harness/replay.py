@@ -314,11 +314,32 @@ def diff_results(expected: dict[str, Any], actual: dict[str, Any]) -> list[Field
     """Every difference as ``path: expected X, got Y`` (``transactions[12].amount``). Lists
     are compared position by position; an item's ``id`` is only reported when nothing else in
     it differs (ids hash the other fields, so they would only repeat the news)."""
-    expected = {k: v for k, v in expected.items() if k not in VOLATILE_KEYS}
-    actual = {k: v for k, v in actual.items() if k not in VOLATILE_KEYS}
+    expected = _without_refusal_detail(
+        {k: v for k, v in expected.items() if k not in VOLATILE_KEYS})
+    actual = _without_refusal_detail({k: v for k, v in actual.items() if k not in VOLATILE_KEYS})
     out: list[FieldDiff] = []
     _diff(expected, actual, "", out)
     return out
+
+
+REFUSAL_WARNING = "refused requests to hosts outside allowed_domains: "
+
+
+def _without_refusal_detail(result: dict[str, Any]) -> dict[str, Any]:
+    """The refusal warning reduced to the hosts refused: which requests a page attempts (its
+    preconnects, a tracker's retries) varies from run to run, offline replay included; that a
+    foreign host was refused is what must not change silently."""
+    warnings = result.get("warnings")
+    if not isinstance(warnings, list):
+        return result
+    kept = []
+    for warning in warnings:
+        if isinstance(warning, str) and warning.startswith(REFUSAL_WARNING):
+            hosts = sorted(set(re.findall(r"(?:https?://|^|, )([a-z0-9.-]+(?::\d+)?)/",
+                                          warning[len(REFUSAL_WARNING):])))
+            warning = REFUSAL_WARNING + ", ".join(hosts)
+        kept.append(warning)
+    return {**result, "warnings": kept}
 
 
 def _diff(expected: Any, actual: Any, path: str, out: list[FieldDiff]) -> None:

@@ -187,14 +187,25 @@ class SyncContext:
     async def check(self, step: str, html: str | None = None) -> PageSnapshot:
         """Raise the error the current page (or its background answers) shows, if any;
         return the snapshot otherwise."""
+        escaped = self.backend.escaped
+        if escaped:
+            from engine.errors import RecipeBroken
+
+            raise RecipeBroken("an answer from a host outside allowed_domains reached the "
+                               f"browser: {escaped[0]}", reason="host_escaped", step=step,
+                               url=escaped[0])
         page = await self.snapshot(html)
         await self._read_bodies(page, [])
         values = self.expression_context()
         rules = self.recipe.rules()
+        allowed = self.recipe.institution.allowed_domains
+        refused = {r.url for r in self.backend.refused}
         if len(page.html) > LARGE_PAGE:  # parsing a large page must not stall other syncs
-            error = await asyncio.to_thread(classify, rules, page, step=step, values=values)
+            error = await asyncio.to_thread(classify, rules, page, step=step, values=values,
+                                            allowed=allowed, refused=refused)
         else:
-            error = classify(rules, page, step=step, values=values)
+            error = classify(rules, page, step=step, values=values, allowed=allowed,
+                             refused=refused)
         if error is not None:
             raise error
         return page

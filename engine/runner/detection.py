@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import jmespath
 from parsel import Selector
 
-from engine.backends.base import ResponseSeen
+from engine.backends.base import NAVIGATION_KINDS, ResponseSeen
 from engine.errors import Blocked, SyncError, Unavailable, error_for
 from engine.extraction.records import select
 from engine.extraction.transforms import clean_text
@@ -34,6 +35,11 @@ from engine.recipe.compile import bounded_search
 from engine.recipe.conditions import Condition, ResponseMatch, Rule
 
 DATA_CALLS = frozenset({"xhr", "fetch", "eventsource"})
+_NOT_THE_INSTITUTION = frozenset({"net::ERR_FAILED", "net::ERR_ABORTED",
+                                  "net::ERR_BLOCKED_BY_CLIENT"})
+"""Failures the engine causes (the guard refusing a hop, a route aborting, a navigation
+cancelling a call): the institution's own failures reach the page through the guard proxy as
+its upstream-error answer, with their kind."""
 
 
 @dataclass
@@ -125,14 +131,14 @@ def condition_met(condition: Condition, page: PageSnapshot,
 
 def classify(rules: list[tuple[str, Rule]], page: PageSnapshot, *, step: str,
              values: dict[str, Any] | None = None, allowed: list[str] | None = None,
-             ) -> SyncError | None:
+             refused: set[str] | None = None) -> SyncError | None:
     """The error the page or its background answers show, if any (see the module doc)."""
     response_rules = [(k, r) for k, r in rules if r.response is not None]
     page_rules = [(k, r) for k, r in rules if r.response is None]
     for kind, rule in response_rules:
         if condition_met(rule, page, values):
             return _from_rule(kind, rule, page, step)
-    background = classify_background(page, step=step)
+    background = classify_background(page, step=step, allowed=allowed, refused=refused)
     if background is not None:
         return background
     for kind, rule in page_rules:
@@ -154,17 +160,26 @@ def _from_rule(kind: str, rule: Rule, page: PageSnapshot, step: str) -> SyncErro
                      policy=rule.policy)
 
 
-def classify_background(page: PageSnapshot, *, step: str) -> SyncError | None:
-    """A data call of the page that failed outright: the institution's servers are the cause,
-    whatever the page drew afterwards."""
+def classify_background(page: PageSnapshot, *, step: str, allowed: list[str] | None = None,
+                        refused: set[str] | None = None) -> SyncError | None:
+    """A data call of the page to the institution that failed outright: its servers are the
+    cause, whatever the page drew afterwards. Calls to other hosts (refused by the network
+    guard, or a third party's) are not the institution's evidence."""
     for seen in page.responses:
         if seen.resource_type not in DATA_CALLS:
             continue
+        if refused and _bare(seen.url) in refused:
+            continue
+        if allowed is not None and not _host_in(seen.url, allowed):
+            continue
         url = _bare(seen.url)
         details = {"status": seen.status, "response_url": url}
+        if seen.status == 0 and seen.failure in _NOT_THE_INSTITUTION:
+            continue  # aborted or refused on our side (a redirect to a refused host)
         if seen.status == 0:
+            reason = seen.failure if seen.failure in NAVIGATION_KINDS else "network"
             return Unavailable(f"a data request of the page got no answer ({seen.failure})",
-                               reason="network", step=step, url=url,
+                               reason=reason, step=step, url=url,
                                details={**details, "navigation_error": seen.failure})
         if seen.status == 429:
             return Blocked(f"the institution's API is rate limiting us (HTTP 429 from {url})",
@@ -215,6 +230,12 @@ def _default_message(kind: str, rule: Rule, page: PageSnapshot,
                 f"(HTTP {seen.status} from {_bare(seen.url)})")
     what = rule.text or rule.css or rule.url or f"HTTP {page.status}"
     return f"the page shows {kind.replace('_', ' ')} ({what})"
+
+
+def _host_in(url: str, allowed: list[str]) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return bool(host) and any(host == p or (p.startswith("*.") and host.endswith(p[1:]))
+                              for p in allowed)
 
 
 def _bare(url: str) -> str:

@@ -167,7 +167,8 @@ def _finish(run: _Run, result: SyncResult) -> None:
         return
     result.warnings.extend(ctx.warnings)
     result.timings_ms.update(ctx.step_ms)
-    refused = run.backend.refused if run.backend is not None else []
+    refused = sorted(run.backend.refused if run.backend is not None else [],
+                     key=lambda r: (r.url, r.initiator or ""))
     if refused:
         shown = ", ".join(r.url + (f" (from {r.initiator})" if r.initiator else "")
                           for r in refused[:5])

@@ -67,4 +67,9 @@ class Refusal:
         return f"{self.url}{origin}"
 
 
-__all__ = ["LOCAL_SCHEMES", "Refusal", "host_matches", "url_allowed", "without_query"]
+UPSTREAM_ERROR = "x-engine-upstream-error"
+"""Header of the proxy's ``502`` when an allowed origin failed before answering; its value is
+the kind of failure (``network``, ``empty_page``, ``bad_response``, ``timeout``)."""
+
+__all__ = ["LOCAL_SCHEMES", "UPSTREAM_ERROR", "Refusal", "host_matches", "url_allowed",
+           "without_query"]

@@ -32,8 +32,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import h11
 
-from engine.backends.netguard.policy import host_matches, without_query
-from engine.backends.netguard.relay import Upstream, next_event, pipe
+from engine.backends.netguard.policy import UPSTREAM_ERROR, host_matches, without_query
+from engine.backends.netguard.relay import Upstream, UpstreamFailed, next_event, pipe
 
 LOOPBACK = "127.0.0.1"
 CONNECT_TIMEOUT = 30.0
@@ -204,7 +204,11 @@ class GuardProxy:
         if upstream is None:
             try:
                 upstream = await Upstream.open(host, port, CONNECT_TIMEOUT)
-            except (OSError, TimeoutError):
+            except TimeoutError:
+                await _send_upstream_failure(conn, writer, "timeout")
+                return False
+            except OSError:
+                await _send_upstream_failure(conn, writer, "network")
                 return False
         self.relayed += 1
         headers = [(k, v) for k, v in request.headers if k not in HOP_BY_HOP]
@@ -223,7 +227,12 @@ class GuardProxy:
             else:
                 upstream.close()
                 return False
-        switched = await upstream.relay_response(conn, writer, HOP_BY_HOP)
+        try:
+            switched = await upstream.relay_response(conn, writer, HOP_BY_HOP)
+        except UpstreamFailed as failure:
+            upstream.close()
+            await _send_upstream_failure(conn, writer, failure.kind)
+            return False
         if switched:
             await pipe(reader, writer, upstream.reader, upstream.writer,
                        client_leftover=conn.trailing_data[0],
@@ -242,6 +251,23 @@ def _header(request: h11.Request, name: bytes) -> str | None:
         if key == name:
             return bytes(value).decode("latin-1")
     return None
+
+
+async def _send_upstream_failure(conn: h11.Connection, writer: asyncio.StreamWriter,
+                                 kind: str) -> None:
+    """The origin failed before answering: a ``502`` naming what failed, so the engine can
+    classify it exactly as if it had seen the connection itself (a proxied browser would
+    otherwise see one generic error for all of them)."""
+    body = f"<!doctype html><title>Upstream failure</title><p>{kind}</p>".encode()
+    with contextlib.suppress(h11.LocalProtocolError):
+        writer.write(conn.send(h11.Response(status_code=502, headers=[
+            (b"content-type", b"text/html; charset=utf-8"),
+            (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
+            (b"cache-control", b"no-store"), (UPSTREAM_ERROR.encode(), kind.encode())])))
+        writer.write(conn.send(h11.Data(data=body)))
+        writer.write(conn.send(h11.EndOfMessage()))
+    with contextlib.suppress(OSError):
+        await writer.drain()
 
 
 async def _send_refusal(conn: h11.Connection, writer: asyncio.StreamWriter) -> None:

@@ -29,13 +29,26 @@ async def next_event(conn: h11.Connection, reader: asyncio.StreamReader) -> Any:
         return event
 
 
+MAX_HEADERS = 256 * 1024
+
+
+class UpstreamFailed(Exception):
+    """The origin failed before an answer began: what kind of failure, for the browser."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
 class Upstream:
     """One kept-alive connection from the proxy to an allowed origin."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
-        self.conn = h11.Connection(h11.CLIENT)
+        # Chromium accepts up to 256 kB of response headers: so does the proxy, so a site
+        # with large cookies works, and a larger answer is refused the way Chromium would.
+        self.conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEADERS)
 
     @classmethod
     async def open(cls, host: str, port: int, timeout: float) -> Upstream:
@@ -52,7 +65,16 @@ class Upstream:
         """Copy the answer to the client; True when it switched protocols (a WebSocket)."""
         await self.writer.drain()
         while True:
-            event = await next_event(self.conn, self.reader)
+            try:
+                event = await next_event(self.conn, self.reader)
+            except h11.RemoteProtocolError as exc:
+                # closed before a byte came back, or oversized/malformed headers
+                nothing = not self.conn.trailing_data[0]
+                raise UpstreamFailed("empty_page" if nothing else "bad_response") from exc
+            except (ConnectionResetError, BrokenPipeError) as exc:
+                raise UpstreamFailed("network") from exc
+            except (asyncio.IncompleteReadError, EOFError) as exc:
+                raise UpstreamFailed("empty_page") from exc
             if isinstance(event, h11.InformationalResponse):
                 if event.status_code == 101:
                     writer.write(client.send(h11.InformationalResponse(
@@ -65,7 +87,7 @@ class Upstream:
                 writer.write(client.send(h11.Response(status_code=event.status_code,
                                                       headers=headers, reason=event.reason)))
                 break
-            raise h11.RemoteProtocolError("the origin closed before answering")
+            raise UpstreamFailed("empty_page")  # the origin closed before answering
         while True:
             event = await next_event(self.conn, self.reader)
             if isinstance(event, h11.Data):
