@@ -51,6 +51,7 @@ def test_planted_secrets_are_found_by_rule_and_line(copy: Path) -> None:
     exchanges = json.loads((copy / "exchanges.json").read_text())
     exchanges[0]["headers"]["Set-Cookie"] = "bd_session=abc; HttpOnly"
     exchanges[0]["request_headers"]["authorization"] = f"Bearer {JWT}"
+    exchanges[0]["request_headers"]["x-forwarded-auth"] = "Bearer abcdefghijklmnop1234"
     (copy / "exchanges.json").write_text(json.dumps(exchanges, indent=1))
     findings = audit_paths([copy.parent])
     by_rule = {(f.path.name, f.rule) for f in findings}
