@@ -51,8 +51,9 @@ _IBAN_START = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[0-9]{2}(?=[A-Z0-9 \u00a0-]{1
 _IBAN_RUN = re.compile(r"[A-Z0-9]+(?:[ \u00a0-][A-Z0-9]+)*")
 _CARD = re.compile(r"(?<![0-9A-Za-z.,])(?<![0-9][ -])[1-9][0-9](?:[ -]?[0-9]){10,17}"
                    r"(?![ -]?[0-9])(?![.,][0-9])")
-_PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00|\()?[0-9][0-9 .()/\u00a0\u202f-]{6,20}"
-                              r"[0-9](?![\w])")
+_PHONE_CANDIDATE = re.compile(r"(?<![\w+-])(?:\+|00|\()?[0-9][0-9 .()/\u00a0\u202f-]{6,20}"
+                              r"[0-9](?![\w-])")
+"""A run that could be a phone: not glued to a word or a hyphenated id (a UUID's groups)."""
 _DATE_LIKE = re.compile(r"^\(?(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
                         r"(?:[ T]\d{1,2}(?::\d{2})*)?$|^\d{1,2}:\d{2}")
 _ROUTING = re.compile(r"(?i)\b(?:routing|aba|rtn)\b[^0-9\n]{0,24}(?<![0-9])([0-9]{9})(?![0-9])")
@@ -203,7 +204,8 @@ def find_phones(text: str, *, labelled: bool = False) -> Iterator[Span]:
             continue
         regions: Iterable[str | None] = (None,) if international else NATIONAL_REGIONS
         for region in regions:
-            found = list(_match_phones(raw, region))
+            found = [(a, b) for a, b in _match_phones(raw, region)
+                     if sum(c.isdigit() for c in raw[a:b]) >= 7]  # not a short code inside
             for start, end in found:
                 yield Span(candidate.start() + start, candidate.start() + end, Kind.PHONE)
             if found:
