@@ -189,16 +189,22 @@ class Auditor:
                 continue
             yield hit.rule, hit.value, hit.offset, hit.key
 
-    def _hits(self, part: Part) -> Iterator[Hit]:
-        if part.doc == "url":
-            yield from scan_url(part.text)
-        elif part.doc == "headers":
-            yield from scan_headers(part.headers)
-            for name, value in part.headers.items():  # what a credential header holds
-                if name.lower() in SENSITIVE_HEADERS:
-                    yield from scan_text(value)
-        else:
-            yield from scan_body(part.text, part.content_type, url=part.url)
+    def _hits(self, part: Part) -> list[Hit]:
+        if part.hits is None:
+            part.hits = list(_scan(part))
+        return part.hits
+
+
+def _scan(part: Part) -> Iterator[Hit]:
+    if part.doc == "url":
+        yield from scan_url(part.text)
+    elif part.doc == "headers":
+        yield from scan_headers(part.headers)
+        for name, value in part.headers.items():  # what a credential header holds
+            if name.lower() in SENSITIVE_HEADERS:
+                yield from scan_text(value)
+    else:
+        yield from scan_body(part.text, part.content_type, url=part.url)
 
 
 @dataclass

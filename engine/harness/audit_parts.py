@@ -38,6 +38,8 @@ class Part:
     headers: dict[str, str] = field(default_factory=dict)
     placeholders: tuple[str, ...] = ()
     """Values this file declares as stand-ins (``meta.json`` credentials, one-time code)."""
+    hits: list[Any] | None = None
+    """What ``engine.privacy`` found in it, once computed (the audit reads each part twice)."""
 
 
 def file_parts(path: Path, text: str) -> Iterator[Part]:

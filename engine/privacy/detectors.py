@@ -192,24 +192,29 @@ def find_routing_numbers(text: str) -> Iterator[Span]:
 def find_phones(text: str, *, labelled: bool = False) -> Iterator[Span]:
     """Valid phone numbers, international anywhere, national as the module docstring says."""
     for candidate in _PHONE_CANDIDATE.finditer(text):
-        raw = candidate.group(0)
-        if _DATE_LIKE.search(raw):
-            continue  # 2026-11-19, 19/11/2026, 19.11.26 10:30
-        digits = sum(c.isdigit() for c in raw)
-        if not 7 <= digits <= 16:
-            continue
-        separated = any(not c.isdigit() for c in raw.lstrip("+("))
-        international = raw.startswith(("+", "00"))
-        if not (labelled or international or separated or raw.startswith("0")):
-            continue
-        regions: Iterable[str | None] = (None,) if international else NATIONAL_REGIONS
-        for region in regions:
-            found = [(a, b) for a, b in _match_phones(raw, region)
-                     if sum(c.isdigit() for c in raw[a:b]) >= 7]  # not a short code inside
-            for start, end in found:
-                yield Span(candidate.start() + start, candidate.start() + end, Kind.PHONE)
-            if found:
-                break
+        for start, end in _phones_in(candidate.group(0), labelled):
+            yield Span(candidate.start() + start, candidate.start() + end, Kind.PHONE)
+
+
+@lru_cache(maxsize=8192)
+def _phones_in(raw: str, labelled: bool) -> tuple[tuple[int, int], ...]:
+    """The phone numbers in one candidate run (cached: pages repeat the same runs)."""
+    if _DATE_LIKE.search(raw):
+        return ()  # 2026-11-19, 19/11/2026, 19.11.26 10:30
+    digits = sum(c.isdigit() for c in raw)
+    if not 7 <= digits <= 16:
+        return ()
+    separated = any(not c.isdigit() for c in raw.lstrip("+("))
+    international = raw.startswith(("+", "00"))
+    if not (labelled or international or separated or raw.startswith("0")):
+        return ()
+    regions: Iterable[str | None] = (None,) if international else NATIONAL_REGIONS
+    for region in regions:
+        found = tuple((a, b) for a, b in _match_phones(raw, region)
+                      if sum(c.isdigit() for c in raw[a:b]) >= 7)  # not a short code inside
+        if found:
+            return found
+    return ()
 
 
 def _match_phones(raw: str, region: str | None) -> Iterator[tuple[int, int]]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 
 class Kind(enum.Enum):
@@ -162,6 +163,7 @@ def normalize_key(key: str) -> str:
     return _SEPARATORS.sub("", key).lower()
 
 
+@lru_cache(maxsize=4096)
 def classify_key(key: str) -> Kind | None:
     """The kind of value a key names, or None when the key says nothing personal."""
     norm = normalize_key(key)
@@ -176,6 +178,7 @@ def classify_key(key: str) -> Kind | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def classify_hint(hint: str) -> Kind | None:
     """An HTML hint (one class token, an id, a name, an autocomplete token, a ``data-*``
     attribute name without its ``data-`` prefix)."""
