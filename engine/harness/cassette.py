@@ -48,7 +48,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import vcr
 from vcr.cassette import Cassette
@@ -56,23 +56,20 @@ from vcr.request import Request as VcrRequest
 
 from engine.backends.base import FetchResponse
 from engine.backends.http import OutgoingRequest, use_request_hook
-from engine.extraction.transforms import is_valid_iban
+from engine.privacy.documents import Hit, scan_json, scan_url
+from engine.privacy.text import ScrubTable, TextScrubber
+from engine.privacy.vocabulary import Kind
 
 CASSETTE_NAME = "cassette.yaml"
 SECRET_PLACEHOLDER = "__SECRET__"  # noqa: S105 - a placeholder, not a secret
 CODE_PLACEHOLDER = "__CODE__"
 STATE_PLACEHOLDER = "__STATE__"
-NAME_PLACEHOLDER = "__NAME__"
-MASK_PLACEHOLDER = "__MASKED__"
 TOKEN_PLACEHOLDERS = {"access_token": "__ACCESS_TOKEN__", "refresh_token": "__REFRESH_TOKEN__",
                       "id_token": "__ID_TOKEN__"}
-NAME_KEYS = frozenset({"creditorName", "debtorName", "ultimateCreditor", "ultimateDebtor",
-                       "ownerName", "psuName", "accountHolderName"})
 FILTERED_HEADERS = ("authorization", "cookie", "proxy-authorization")
 VOLATILE_PARAMS = frozenset({"state", "nonce"})
 MATCH_ON = ("method", "scheme", "path", "stable_query", "stable_body")
 
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b")
 _UUID = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
                    r"[0-9a-fA-F]{12}\b")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
@@ -146,48 +143,62 @@ def api_cassette(path: Path, *, mode: Literal["record", "replay"], secrets: Iter
 
 
 class Scrubber:
-    """Replaces secrets, tokens, codes, IBANs, names and patterns in vcrpy's requests and
-    answers. Values learned from answers (tokens, codes) are scrubbed everywhere after."""
+    """Replaces secrets, tokens, codes and personal data in vcrpy's requests and answers.
+
+    Tokens and codes become the placeholders above (and are learned, so they are caught
+    wherever they reappear). Personal data is read by type through ``engine.privacy``: every
+    JSON value by its key (``creditorName``, ``displayName``, ``email``, ``iban``...) and every
+    string by the value detectors; each is replaced by its shape-keeping mask in this body and
+    in everything recorded after it. Masking is idempotent, so requests built at replay from
+    replayed (already masked) answers are normalized to the very strings recorded."""
 
     def __init__(self, secrets: Iterable[str] = (), patterns: Iterable[str] = ()) -> None:
-        self._needles: dict[str, str] = {}
+        self._table = ScrubTable()
         for value in secrets:
             self.learn(str(value), SECRET_PLACEHOLDER)
-        self._patterns = [re.compile(p) for p in patterns]
+        self._patterns = list(patterns)
+        self._text: TextScrubber | None = None
 
     def __repr__(self) -> str:
-        return f"Scrubber({len(self._needles)} needles, {len(self._patterns)} patterns)"
+        return f"Scrubber({len(self._table.literals)} values, {len(self._patterns)} patterns)"
 
     def learn(self, value: str, placeholder: str) -> None:
-        """Replace ``value`` (and its URL-encoded forms) by ``placeholder`` from now on."""
-        if len(value) < 3 or value == placeholder:
+        """Replace ``value`` (and its encoded forms) by ``placeholder`` from now on."""
+        if len(value) < 3 or value == placeholder or value in self._table.literals:
             return
-        for form in (value, quote(value, safe=""), quote_plus(value)):
-            self._needles.setdefault(form, placeholder)
+        self._table.literals[value] = placeholder
+        self._text = None
 
     def text(self, text: str) -> str:
-        for needle in sorted(self._needles, key=len, reverse=True):
-            if needle in text:
-                text = text.replace(needle, self._needles[needle])
-        for pattern in self._patterns:
-            text = pattern.sub(MASK_PLACEHOLDER, text)
-        return _IBAN.sub(_mask_iban, text)
+        if self._text is None:
+            self._text = self._table.scrubber(self._patterns)
+        return self._text.text(text)
 
     def data(self, node: Any) -> Any:
-        """JSON: tokens become placeholders (and are learned), personal names are masked."""
+        """JSON: tokens become placeholders (and are learned); personal values are learned
+        (``engine.privacy.documents.scan_json``) and masked when the body is written."""
+        self._learn_all(hit for hit in scan_json(node) if hit.kind is not Kind.TOKEN
+                        or hit.key not in TOKEN_PLACEHOLDERS)
+        return self._tokens(node)
+
+    def _learn_all(self, hits: Iterable[Hit]) -> None:
+        before = len(self._table.literals) + len(self._table.keyed)
+        self._table.learn_all(hits)
+        if len(self._table.literals) + len(self._table.keyed) != before:
+            self._text = None
+
+    def _tokens(self, node: Any) -> Any:
         if isinstance(node, dict):
             out: dict[str, Any] = {}
             for key, value in node.items():
                 if key in TOKEN_PLACEHOLDERS and isinstance(value, str):
                     self.learn(value, TOKEN_PLACEHOLDERS[key])
                     out[key] = TOKEN_PLACEHOLDERS[key]
-                elif key in NAME_KEYS and isinstance(value, str):
-                    out[key] = NAME_PLACEHOLDER
                 else:
-                    out[key] = self.data(value)
+                    out[key] = self._tokens(value)
             return out
         if isinstance(node, list):
-            return [self.data(value) for value in node]
+            return [self._tokens(value) for value in node]
         return node
 
     def body(self, raw: bytes | str | None) -> bytes | str | None:
@@ -203,6 +214,7 @@ class Scrubber:
 
     # -- vcrpy hooks ------------------------------------------------------------------------
     def request(self, request: VcrRequest) -> VcrRequest:
+        self._learn_all(scan_url(request.uri))
         request.uri = self.text(request.uri)
         request.body = self.body(request.body)
         for name in list(request.headers):
@@ -236,11 +248,6 @@ class Scrubber:
                 value = STATE_PLACEHOLDER
             query.append((key, value))
         return urlunsplit(parts._replace(query=urlencode(query, safe="_")))
-
-
-def _mask_iban(match: re.Match[str]) -> str:
-    value = match.group(0)
-    return "*" * (len(value) - 4) + value[-4:] if is_valid_iban(value) else value
 
 
 class _ReplayHook:

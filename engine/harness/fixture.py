@@ -288,7 +288,7 @@ def exchange_json(seq: int, ex: Exchange, scrub: Scrubber, base: str,
     if ex.skipped:
         out["skipped"] = True
     elif text is not None:
-        body = scrub.text(text)
+        body = scrub.body(text, ex.headers.get("content-type", ""))
         html = "html" in ex.headers.get("content-type", "")
         if not html and len(body) >= DEDUPE_BYTES and body in bodies:
             out["body_ref"] = bodies[body]  # the same script again: keep it once

@@ -72,11 +72,10 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
         # resuming continues after the password was typed: it is not needed again
         credentials = {**{c.name: "" for c in recipe.credentials}, **credentials}
     secrets = prepare_credentials(recipe, credentials)
-    redactor = Redactor()
-    secret_names = {c.name for c in recipe.credentials if c.secret}
-    for name, value in secrets.items():
-        if name in secret_names:  # secrets only: identifiers are not secrets (ids must match)
-            redactor.add(value.reveal())
+    # secrets only: identifiers are not secrets (an account id equal to the username must
+    # read the same in accounts and in account_failures)
+    redactor = Redactor.for_credentials(secrets, {c.name for c in recipe.credentials
+                                                  if c.secret})
     run = _Run(recipe, open_backend, options, secrets, redactor,
                render_memory if render_memory is not None else {})
     started = time.perf_counter()

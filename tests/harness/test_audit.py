@@ -51,6 +51,7 @@ def test_planted_secrets_are_found_by_rule_and_line(copy: Path) -> None:
     exchanges = json.loads((copy / "exchanges.json").read_text())
     exchanges[0]["headers"]["Set-Cookie"] = "bd_session=abc; HttpOnly"
     exchanges[0]["request_headers"]["authorization"] = f"Bearer {JWT}"
+    exchanges[0]["request_headers"]["x-forwarded-auth"] = "Bearer abcdefghijklmnop1234"
     (copy / "exchanges.json").write_text(json.dumps(exchanges, indent=1))
     findings = audit_paths([copy.parent])
     by_rule = {(f.path.name, f.rule) for f in findings}
@@ -93,3 +94,44 @@ def test_a_redaction_inside_a_word_is_a_finding(tmp_path: Path) -> None:
     (tmp_path / "expected.json").write_text('{"url": "/compte/4000***7/operations"}\n')
     assert [f.rule for f in audit_paths([tmp_path], secrets=[], names=[])] == [
         "redaction inside a word (it shows where the secret was)"]
+
+
+def test_third_party_javascript_is_read_for_credentials_only(tmp_path: Path) -> None:
+    from tests.privacy.json_app import PASSWORD, VENDOR_JS
+
+    script = tmp_path / "static" / "vendor.js"
+    script.parent.mkdir()
+    script.write_text(VENDOR_JS + 'var help = "help@payflow.example", n = "+33 6 12 34 56 78";\n')
+    assert audit_paths([tmp_path], secrets=[PASSWORD], names=[], allowlists=[]) == []
+    script.write_text(VENDOR_JS + f'var typed = "{PASSWORD}";\n')
+    assert [f.rule for f in audit_paths([tmp_path], secrets=[PASSWORD], names=[],
+                                        allowlists=[])] == ["known credential"]
+
+
+def test_a_reviewed_allowlist_suppresses_exactly_what_it_names(tmp_path: Path) -> None:
+    page = tmp_path / "bank" / "normal" / "snapshots" / "001-accounts.html"
+    page.parent.mkdir(parents=True)
+    page.write_text("<p>Service client : 01 23 45 67 89</p>\n<p>Mobile : 06 12 34 56 78</p>\n")
+    allowlist = tmp_path / "audit-allowlist.yaml"
+    allowlist.write_text(
+        "- path: bank/*/snapshots/*.html\n  rule: phone number\n  value: 01 23 45 67 89\n"
+        "  reason: the bank's customer-service number, on every page; not the customer's\n")
+    findings = audit_paths([tmp_path], secrets=[], names=[])  # found in the audited folder
+    assert [(f.line, f.rule) for f in findings] == [(2, "phone number")]
+    assert audit_paths([page], secrets=[], names=[]) == findings  # and above an audited file
+    allowlist.write_text("- path: bank/*/snapshots/*.html\n  rule: phone number\n"
+                         "- {path: '*', rule: '*', reason: ''}\n")
+    problems = [(f.path.name, f.line, f.rule) for f in audit_paths([tmp_path], secrets=[],
+                                                                   names=[])]
+    assert ("audit-allowlist.yaml", 1, "allowlist entry without reason") in problems
+    assert ("audit-allowlist.yaml", 3, "allowlist entry without reason") in problems
+    assert ("001-accounts.html", 1, "phone number") in problems  # nothing suppressed
+
+
+@needs_fixtures
+def test_the_committed_allowlist_is_reviewed() -> None:
+    import yaml
+
+    path = FIXTURES / "audit-allowlist.yaml"
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    assert all(len(str(e.get("reason", ""))) >= 20 for e in entries)
