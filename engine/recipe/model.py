@@ -44,6 +44,10 @@ class Institution(_Strict):
         "request is refused and reported, so credentials cannot leave for another host.",
     )
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166 "
+                                "country: resolves currency symbols ($ in AU is AUD, kr in SE).")
+    decimal_separator: Literal[",", "."] | None = Field(
+        default=None, description="Decimal separator of every amount (fields may override).")
     backend: Literal["browser", "http"] = "browser"
     load_resources: list[Literal["image", "font", "media", "stylesheet"]] = Field(
         default_factory=list,
@@ -239,63 +243,13 @@ def describe_step(step: _Step, index: int) -> str:
 
 # ----------------------------------------------------------------------------- extraction
 
-ParseName = Literal["text", "amount", "decimal", "int", "currency"]
-
-
-class DateParse(_Strict):
-    date: str | list[str] = Field(description="strptime formats; %b/%B accept French months.")
-
-    @field_validator("date")
-    @classmethod
-    def _check_formats(cls, value: str | list[str]) -> str | list[str]:
-        for fmt in [value] if isinstance(value, str) else value:
-            if "%" not in fmt or re.search(r"%[^aAbBdmyYHMSjp%]", fmt):
-                raise ValueError(
-                    f"bad date format {fmt!r}: use strptime directives %d %m %Y %y %b %B %a %A"
-                )
-        return value
-
-    @property
-    def formats(self) -> list[str]:
-        return [self.date] if isinstance(self.date, str) else list(self.date)
-
-
-class FieldSpec(_Strict):
-    """How to get one value out of a row. A plain string is shorthand for ``{css: ...}``."""
-
-    css: str | None = Field(default=None, description="CSS; ::text and ::attr(name) allowed.")
-    xpath: str | None = None
-    path: str | None = Field(default=None, description="JMESPath into a JSON row.")
-    const: str | int | float | bool | None = None
-    template: str | None = Field(default=None, description="E.g. '{{ account.id }}'.")
-    attr: str | None = Field(default=None, description="Take this attribute of the match.")
-    join: bool = Field(default=False, description="Join every match instead of the first.")
-    regex: str | None = Field(default=None, description="Keep group 1 (or the whole match).")
-    map: dict[str, str] | None = Field(default=None, description="Translate values.")
-    parse: ParseName | DateParse | None = None
-    mask: bool = Field(default=False, description="Keep only the last 4 characters visible.")
-    default: str | None = Field(default=None, description="Used when nothing matched.")
-    required: bool = Field(default=True, description="A required field that is empty is an "
-                           "error; an optional one becomes null.")
-
-    @model_validator(mode="after")
-    def _one_source(self) -> FieldSpec:
-        sources = [n for n in ("css", "xpath", "path", "const", "template")
-                   if getattr(self, n) is not None]
-        if len(sources) != 1:
-            raise ValueError("needs exactly one of: css, xpath, path, const, template"
-                             + (f" (got {', '.join(sources)})" if sources else ""))
-        if self.regex is not None:
-            re.compile(self.regex)
-        return self
-
-    @property
-    def selector(self) -> str:
-        """The selector as an author wrote it, for messages and reports."""
-        return str(self.css or self.xpath or self.path or self.template or repr(self.const))
-
-
-FieldValue = str | FieldSpec
+# FieldSpec and its parsers live in fields.py (generated from the transform registry); the
+# row-structure models (group, embedded, lookups) in rows.py.
+from engine.recipe.fields import DateParse as DateParse  # noqa: E402
+from engine.recipe.fields import FieldSpec as FieldSpec  # noqa: E402
+from engine.recipe.fields import FieldValue as FieldValue  # noqa: E402
+from engine.recipe.fields import ParseName as ParseName  # noqa: E402
+from engine.recipe.rows import EmbeddedSpec, GroupSpec, LookupSpec, check_rows  # noqa: E402
 
 
 class ListBlock(_Strict):
@@ -303,7 +257,9 @@ class ListBlock(_Strict):
 
     goto: str | None = Field(default=None, description="Page to open first; templates allowed.")
     wait_for: str | None = Field(default=None, description="Selector to await (JS pages).")
-    format: Literal["html", "json"] = "html"
+    format: Literal["html", "json", "xml", "ofx"] = Field(
+        default="html", description="html, json (JMESPath), xml (XPath; namespaces below) or "
+        "ofx (OFX 2 XML, or OFX 1 SGML converted to XML first).")
     render: Literal["browser", "http", "auto"] = Field(
         default="auto",
         description="browser: navigate and render. http: fetch with the session's cookies and "
@@ -320,6 +276,18 @@ class ListBlock(_Strict):
     max_pages: int = Field(default=100, ge=1)
     empty: str | None = Field(default=None, description="Selector proving the list is "
                               "legitimately empty (otherwise zero rows is an error).")
+    # Row structure (rows.py): how rows map to records.
+    header: str | None = Field(default=None, description="Where column names are for "
+                               "column: fields (default: the row's table thead).")
+    span: int = Field(default=1, ge=1, le=10, description="A record spread over this many "
+                      "consecutive rows.")
+    group: GroupSpec | None = None
+    filter: str | None = Field(default=None, description="Keep rows where this expression "
+                               "over {row, account, vars, options} is true.")
+    embedded: EmbeddedSpec | None = None
+    namespaces: dict[str, str] | None = Field(default=None, description="XML namespace "
+                                              "prefixes for XPath: {camt: urn:iso:...}.")
+    lookups: dict[str, LookupSpec] | None = None
 
     @field_validator("fields")
     @classmethod
@@ -328,6 +296,11 @@ class ListBlock(_Strict):
             if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
                 raise ValueError(f"field name {name!r} must be lower_snake_case")
         return value
+
+    @model_validator(mode="after")
+    def _row_structure(self) -> ListBlock:
+        check_rows(self)
+        return self
 
     def field_specs(self) -> dict[str, FieldSpec]:
         return {name: FieldSpec(css=spec) if isinstance(spec, str) else spec
@@ -397,4 +370,4 @@ def recipe_models() -> list[type[BaseModel]]:
     """Every model of the language (for hints and documentation)."""
     return [Institution, CredentialField, Timeouts, Rule, Condition, FillSpec, ClickSpec,
             PressSpec, SelectSpec, KeypadSpec, OtpSpec, DateParse, FieldSpec, ListBlock,
-            ScrubRules, Recipe, *api_models()]
+            GroupSpec, EmbeddedSpec, LookupSpec, ScrubRules, Recipe, *api_models()]
