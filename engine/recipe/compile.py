@@ -62,6 +62,7 @@ EXPRESSION_ROOTS = ("row", "account", "vars", "options")
 """What an expression may read: the context document ``{row, account, vars, options}``."""
 
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}")
+_EMPTY_DOCUMENT = etree.fromstring("<html/>")
 _XPATH_NAMESPACES = {"re": "http://exslt.org/regular-expressions",
                      "set": "http://exslt.org/sets"}  # the two parsel registers
 
@@ -124,8 +125,13 @@ def check_xpath(expression: str) -> str:
     _bounded(expression, "XPath")
 
     def compile_one(text: str) -> None:
+        # lxml finds wrong arities and unknown functions only when evaluating: try it once on
+        # an empty document; a namespace prefix is fine (the block declares namespaces).
         try:
-            etree.XPath(text, namespaces=_XPATH_NAMESPACES)
+            etree.XPath(text, namespaces=_XPATH_NAMESPACES)(_EMPTY_DOCUMENT)
+        except etree.XPathEvalError as exc:
+            if "namespace prefix" not in str(exc):
+                raise ValueError(f"invalid XPath {expression!r}: {exc}") from None
         except etree.XPathError as exc:
             raise ValueError(f"invalid XPath {expression!r}: {exc}") from None
 

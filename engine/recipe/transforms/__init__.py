@@ -24,7 +24,8 @@ from engine.recipe.transforms.registry import (
 )
 
 for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
+    if _module.name != "docs":  # the docs generator registers nothing (and runs as __main__)
+        importlib.import_module(f"{__name__}.{_module.name}")
 check_registry()
 
 __all__ = [
