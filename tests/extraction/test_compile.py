@@ -3,6 +3,7 @@ checked when the recipe loads, with a message an author understands and never a 
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -38,10 +39,9 @@ from engine.recipe.loader import parse_recipe
     (check_expression, "row.amount >", "invalid JMESPath"),
 ])
 def test_bad_input_is_one_readable_value_error(check: object, text: str, message: str) -> None:
-    with pytest.raises(ValueError, match=None) as info:
+    with pytest.raises(ValueError, match=re.escape(message)) as info:
         check(text)  # type: ignore[operator]
-    assert type(info.value) is ValueError
-    assert message in str(info.value)
+    assert type(info.value) is ValueError  # never SelectorSyntaxError, re.error...
 
 
 @pytest.mark.parametrize(("check", "text"), [
@@ -73,7 +73,7 @@ def test_templates_are_rendered_with_values_escaped_for_quoted_strings() -> None
 def test_a_catastrophic_regex_ends_within_its_time_bound() -> None:
     text = "a" * 30 + "!"
     started = time.monotonic()
-    with pytest.raises(ValueError, match="took longer than 0.2 s"):
+    with pytest.raises(ValueError, match=r"took longer than 0\.2 s"):
         regex_search(r"^(a|aa)+$", text, timeout=0.2)
     assert time.monotonic() - started < 2.0
     started = time.monotonic()

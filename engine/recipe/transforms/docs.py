@@ -120,12 +120,12 @@ def docs_are_current(path: Path = DOCS_PATH) -> bool:
 def main(argv: list[str]) -> int:
     if "--write" in argv:
         DOCS_PATH.write_text(markdown(), encoding="utf-8")
-        print(f"wrote {DOCS_PATH}")  # noqa: T201
+        print(f"wrote {DOCS_PATH}")
         return 0
     if "--check" in argv:
         if docs_are_current():
             return 0
-        print(f"{DOCS_PATH} is stale: run python -m engine.recipe.transforms.docs --write")  # noqa: T201
+        print(f"{DOCS_PATH} is stale: run python -m engine.recipe.transforms.docs --write")
         return 1
     sys.stdout.write(markdown())
     return 0

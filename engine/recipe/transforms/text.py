@@ -213,12 +213,14 @@ def parse_text(value: str, options: None, env: FieldEnv) -> str:
 _TRUE = ("true", "yes", "y", "1", "on", "oui", "vrai", "ja", "si", "sim", "da", "tak", "да",
          "x", "✓", "✔")  # fmt: skip
 _FALSE = ("false", "no", "n", "0", "off", "non", "faux", "nein", "nao", "ne", "nie", "нет",
-          "не", "-", "")  # fmt: skip
+          "не", "-")  # fmt: skip
 
 
 class BoolOptions(_Strict):
-    true: list[str] = Field(default_factory=list, description="More texts meaning true.")
-    false: list[str] = Field(default_factory=list, description="More texts meaning false.")
+    true_values: list[str] = Field(default_factory=list, description="More texts meaning "
+                                   "true (YAML reads a bare true:/yes: key as a boolean).")
+    false_values: list[str] = Field(default_factory=list, description="More texts meaning "
+                                    "false.")
 
 
 def parse_bool(value: str, options: BoolOptions | None = None) -> bool:
@@ -226,9 +228,9 @@ def parse_bool(value: str, options: BoolOptions | None = None) -> bool:
     and accent-insensitive; "false" is False. Anything else is an error, never a guess."""
     options = options or BoolOptions()
     key = fold(value)
-    if key in _TRUE or key in {fold(t) for t in options.true}:
+    if key in _TRUE or key in {fold(t) for t in options.true_values}:
         return True
-    if key in _FALSE or key in {fold(f) for f in options.false}:
+    if key in _FALSE or key in {fold(f) for f in options.false_values}:
         return False
     raise TransformError(f"{quote(value)} is not a yes/no value: expected one of "
                          f"{', '.join((*_TRUE[:6], *_FALSE[:6]))}…")
