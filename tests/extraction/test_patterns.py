@@ -492,3 +492,20 @@ def test_misused_row_keys_are_load_errors() -> None:
         with pytest.raises((ValueError, RecipeError)) as info:
             ListBlock.model_validate(yaml.safe_load(text))
         assert message in str(info.value), (text, str(info.value))
+
+
+def test_templates_in_json_paths_are_rendered_with_the_account() -> None:
+    document = ('{"transfers": [{"from_account": "A-1", "to_account": "B-2", "amount": 40.5},'
+                ' {"from_account": "B-2", "to_account": "A-1", "amount": 12}]}')
+    block = ListBlock.model_validate(yaml.safe_load("""
+format: json
+each: transfers
+fields:
+  outgoing: {path: "from_account == '{{ account.id }}'", parse: bool}
+  amount: {path: amount, parse: amount,
+           sign: {path: "from_account == '{{ account.id }}'", negative: ["true"]}}
+"""))
+    result = extract_list(document, block, {"account": {"id": "A-1"}})
+    assert result.problems == []
+    assert result.records == [{"outgoing": True, "amount": Decimal("-40.5")},
+                              {"outgoing": False, "amount": Decimal("12")}]

@@ -77,3 +77,10 @@ def test_committed_docs_are_current() -> None:
 def test_docs_options_column_reflects_option_models() -> None:
     line = next(row for row in markdown().splitlines() if row.startswith("| `amount`"))
     assert "minor_units: bool" in line and 'decimal: "," \\| "."' in line
+
+
+def test_committed_currency_symbols_are_babels() -> None:
+    from engine.recipe.transforms.currency import SYMBOLS_PATH, symbols_text
+
+    assert SYMBOLS_PATH.read_text(encoding="utf-8") == symbols_text(), \
+        "run: python -m engine.recipe.transforms.docs --write"

@@ -7,15 +7,18 @@ territory, the symbol that locale writes for its territory's currencies ("$" in 
 ``¥``, ``din``) is resolved with the institution's ``currency`` or ``country`` (ISO 3166);
 when neither settles it the parse fails: a silent USD would be wrong data.
 
-The symbol index costs about a second to build (every CLDR locale is read once), so it is built
-on first use, once per process.
+Reading every CLDR locale costs seconds, so the symbol index is generated from babel into
+``currency_symbols.json`` (``python -m engine.recipe.transforms.docs --write``) and loaded
+from there; a test rebuilds it from babel and fails when the committed file is stale.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from babel import Locale, localedata
 from babel.numbers import get_currency_precision, get_territory_currencies, list_currencies
@@ -30,7 +33,8 @@ from engine.recipe.transforms.registry import (
 )
 from engine.recipe.transforms.text import clean_text, fold
 
-__all__ = ["CODES", "MARKER", "currency_exponent", "parse_currency", "resolve_symbol"]
+__all__ = ["CODES", "MARKER", "SYMBOLS_PATH", "build_symbol_index", "currency_exponent",
+           "parse_currency", "resolve_symbol", "symbols_text"]
 
 CODES: frozenset[str] = frozenset(code for code in list_currencies() if re.fullmatch("[A-Z]{3}",
                                                                                      code))
@@ -64,10 +68,23 @@ def _key(symbol: str) -> str:
     return fold(symbol).rstrip(".")
 
 
+SYMBOLS_PATH = Path(__file__).with_name("currency_symbols.json")
+
+
 @functools.cache
 def symbol_index() -> dict[str, frozenset[str]]:
-    """Folded symbol -> every currency some CLDR locale writes with it."""
-    index: dict[str, set[str]] = {key: set(codes) for key, codes in _EXTRA.items()}
+    """Folded symbol -> every currency some CLDR locale writes with it (committed data)."""
+    data = json.loads(SYMBOLS_PATH.read_text(encoding="utf-8"))
+    index = {key: set(codes) for key, codes in data.items()}
+    for key, codes in _EXTRA.items():
+        index.setdefault(key, set()).update(codes)
+    return {key: frozenset(codes) for key, codes in index.items()}
+
+
+def build_symbol_index() -> dict[str, list[str]]:
+    """The index from babel's CLDR data: for every locale with a territory, the symbol it
+    writes for its territory's currencies, plus English's symbols (A$, R$, US$...)."""
+    index: dict[str, set[str]] = {}
     for identifier in localedata.locale_identifiers():
         locale = Locale.parse(identifier)
         if not locale.territory:
@@ -79,7 +96,11 @@ def symbol_index() -> dict[str, frozenset[str]]:
     for code, symbol in Locale.parse("en").currency_symbols.items():
         if symbol != code and code in CODES and not re.fullmatch("[A-Za-z]", symbol):
             index.setdefault(_key(symbol), set()).add(code)
-    return {key: frozenset(codes) for key, codes in index.items()}
+    return {key: sorted(codes) for key, codes in sorted(index.items())}
+
+
+def symbols_text() -> str:
+    return json.dumps(build_symbol_index(), ensure_ascii=False, indent=0, sort_keys=True) + "\n"
 
 
 @functools.cache
@@ -154,3 +175,4 @@ def parse_currency_field(value: str, options: None, env: FieldEnv) -> str:
         raise TransformError(f"no currency in {quote(value)}: expected an ISO 4217 code or a "
                              "symbol")
     return code
+

@@ -1,5 +1,6 @@
 """``docs/transforms.md``, generated from the registry (``python -m
-engine.recipe.transforms.docs --write``; ``--check`` fails when the committed file is stale).
+engine.recipe.transforms.docs --write``, which also regenerates the currency symbols from
+babel; ``--check`` fails when a committed file is stale).
 
 Every example in the table is also run by the test suite, so the documentation cannot drift
 from what the code does.
@@ -118,15 +119,22 @@ def docs_are_current(path: Path = DOCS_PATH) -> bool:
 
 
 def main(argv: list[str]) -> int:
+    """``--write``: the docs table and the currency symbols (both generated); ``--check``:
+    fail when either committed file is stale."""
+    from engine.recipe.transforms.currency import SYMBOLS_PATH, symbols_text
+
     if "--write" in argv:
         DOCS_PATH.write_text(markdown(), encoding="utf-8")
-        print(f"wrote {DOCS_PATH}")
+        SYMBOLS_PATH.write_text(symbols_text(), encoding="utf-8")
+        print(f"wrote {DOCS_PATH} and {SYMBOLS_PATH}")
         return 0
     if "--check" in argv:
-        if docs_are_current():
-            return 0
-        print(f"{DOCS_PATH} is stale: run python -m engine.recipe.transforms.docs --write")
-        return 1
+        current = {DOCS_PATH: docs_are_current(),
+                   SYMBOLS_PATH: SYMBOLS_PATH.exists()
+                   and SYMBOLS_PATH.read_text(encoding="utf-8") == symbols_text()}
+        for path in (p for p, ok in current.items() if not ok):
+            print(f"{path} is stale: run python -m engine.recipe.transforms.docs --write")
+        return 0 if all(current.values()) else 1
     sys.stdout.write(markdown())
     return 0
 
