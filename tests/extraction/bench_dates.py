@@ -22,8 +22,9 @@ ROWS = 10_000
 def _old_module() -> ModuleType:
     folder = Path(tempfile.mkdtemp())
     for name in ("dates", "transforms"):
-        text = subprocess.run(["git", "show", f"{BASE}:engine/extraction/{name}.py"],
-                              check=True, capture_output=True, text=True).stdout
+        command = ["git", "show", f"{BASE}:engine/extraction/{name}.py"]
+        text = subprocess.run(command, check=True, capture_output=True,
+                              text=True).stdout
         text = text.replace("from engine.extraction.dates import", "from old_dates import")
         (folder / f"old_{name}.py").write_text(text, encoding="utf-8")
     sys.path.insert(0, str(folder))
