@@ -148,6 +148,22 @@ class RowReader:
                 return text
         return None
 
+    def nodes(self, row: Selector, source: Any) -> list[Selector]:
+        """The nodes an HTML/XML source lands on in ``row`` (cell, then css/xpath inside)."""
+        node: Selector = row
+        if source.column is not None:
+            cell = self.columns.cell(row, source.column)
+            if cell is None:
+                return []
+            if source.css is None and source.xpath is None:
+                return [cell]
+            node = cell
+        if source.css is not None:
+            return list(node.css(render_selector(source.css, self.context)))
+        if source.xpath is not None:
+            return list(node.xpath(render_selector(source.xpath, self.context)))
+        return []
+
     def _read_one(self, row: Any, source: Any, join: bool) -> str | None:
         if source.path is not None:
             if not isinstance(row, dict | list):
@@ -158,20 +174,7 @@ class RowReader:
             return json.dumps(value) if isinstance(value, dict | list) else str(value)
         if not isinstance(row, Selector):
             return None
-        node: Selector = row
-        if source.column is not None:
-            cell = self.columns.cell(row, source.column)
-            if cell is None:
-                return None
-            if source.css is None and source.xpath is None:
-                return node_text(cell, source.attr)
-            node = cell
-        if source.css is not None:
-            matches = node.css(render_selector(source.css, self.context))
-        elif source.xpath is not None:
-            matches = node.xpath(render_selector(source.xpath, self.context))
-        else:
-            return None
+        matches = self.nodes(row, source)
         if not matches:
             return None
         if join:

@@ -29,7 +29,7 @@ from engine.recipe.transforms import FieldSettings, TransformError
 from engine.recipe.transforms.text import clean_text
 
 __all__ = ["Extraction", "FieldProblem", "FieldStat", "convert", "count_matches", "count_rows",
-           "extract_list", "extract_next", "extract_one", "is_xpath", "select"]
+           "extract_list", "extract_next", "extract_one", "field_nodes", "is_xpath", "select"]
 
 MAX_ROWS = 100_000
 """Rows one page may yield: far above any bank page, low enough to stop a runaway selector."""
@@ -262,6 +262,23 @@ def extract_next(document: str, block: ListBlock) -> str | None:
             return None
         return str(found)
     return extract_one(document, block.next_page)
+
+
+def field_nodes(row: Selector, spec: FieldSpec, *, root: Selector | None = None,
+                header: str | None = None, context: Context | None = None) -> list[Selector]:
+    """The nodes a field's source lands on in one row, by the same rules extraction uses
+    (``xpath`` always XPath, ``column`` by header, templates rendered): what drift and the
+    canary report should compare, instead of guessing XPath from a selector's first
+    character. Empty for JSON sources, constants and templates; errors (an unknown column)
+    count as no match."""
+    if spec.css is None and spec.xpath is None and spec.column is None:
+        return []
+    reader = RowReader(settings=FieldSettings(), reference=None, context=context or {},
+                       columns=Columns(root, header, select), lookups={})
+    try:
+        return reader.nodes(row, spec)
+    except (ValueError, TemplateError):
+        return []
 
 
 def count_matches(document: str, selector: str) -> int:

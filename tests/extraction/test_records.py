@@ -100,3 +100,18 @@ def test_zero_rows_and_empty_marker() -> None:
     marked = extract_list(html, ListBlock.model_validate(
         {"each": "tr", "fields": {"x": "td"}, "empty": "p.vide"}))
     assert marked.empty_marker
+
+
+def test_field_nodes_follow_extraction_rules_for_drift() -> None:
+    from parsel import Selector
+
+    from engine.extraction.records import field_nodes
+    from engine.recipe.fields import FieldSpec
+
+    root = Selector(text=PAGE)
+    row = root.css("tr.compte")[0]
+    assert [n.attrib["class"] for n in field_nodes(row, FieldSpec(xpath="td[3]"))] == ["solde"]
+    assert field_nodes(row, FieldSpec(css="td.solde"))[0].attrib["class"] == "solde"
+    assert field_nodes(row, FieldSpec(column=2))[0].attrib["class"] == "type"
+    assert field_nodes(row, FieldSpec(column="Solde"), root=root) == []  # no header row
+    assert field_nodes(row, FieldSpec(path="a")) == []

@@ -62,7 +62,15 @@ def fold(text: str) -> str:
 
 # ----------------------------------------------------------------------------- strip, replace
 
-@transform("strip", options=str, order=10,
+# Bounds on options: a recipe is hand-written; a huge table is a mistake (or an attack on
+# the loader), and every value goes through these once per row.
+Chars = Annotated[str, Field(min_length=1, max_length=200)]
+Texts = Annotated[dict[str, str], Field(max_length=500)]
+Mapped = str | bool | int | float
+Mapping_ = Annotated[dict[str, Mapped], Field(min_length=1, max_length=2000)]
+
+
+@transform("strip", options=Chars, order=10,
            doc="Delete every one of these characters anywhere in the value.",
            example=Example({"strip": " ."}, "RS35 2600 0560 1001 6113.", "RS352600056010016113"))
 def strip_chars(value: str, chars: str, env: FieldEnv) -> str:
@@ -70,7 +78,7 @@ def strip_chars(value: str, chars: str, env: FieldEnv) -> str:
     return value.translate(dict.fromkeys(map(ord, chars)))
 
 
-@transform("replace", options=dict[str, str], order=20,
+@transform("replace", options=Texts, order=20,
            doc="Replace each text by another, in the order written.",
            example=Example({"replace": {"Uplata": "Credit", "-": " "}}, "Uplata-zarada",
                            "Credit zarada"))
@@ -137,7 +145,7 @@ def regex_value(value: str, pattern: str, env: FieldEnv) -> str:
 
 # ----------------------------------------------------------------------------- map
 
-def map_value(value: str, mapping: Mapping[str, str], default: str | None = None) -> str:
+def map_value(value: str, mapping: Mapping[str, Any], default: Any = None) -> Any:
     """Translate a label through ``mapping`` (e.g. "Carte bancaire" -> "card").
 
     Exact match on the cleaned text first, then a case- and accent-insensitive match (first
@@ -157,18 +165,20 @@ def map_value(value: str, mapping: Mapping[str, str], default: str | None = None
     raise TransformError(f"unknown value {quote(value)}: expected one of {known or 'nothing'}")
 
 
-@transform("map", options=dict[str, str], order=50,
-           doc="Translate values (case- and accent-insensitive); an unknown value is an error.",
+@transform("map", options=Mapping_, order=50,
+           doc="Translate values (case- and accent-insensitive) to text, true/false or "
+               "numbers; an unknown value is an error.",
            example=Example({"map": {"Tekući račun": "checking", "Štednja": "savings"}},
                            "TEKUCI RACUN", "checking"))
-def map_field(value: str, mapping: Mapping[str, str], env: FieldEnv) -> str:
+def map_field(value: str, mapping: Mapping[str, Any], env: FieldEnv) -> Any:
     del env
     return map_value(value, mapping)
 
 
 # ----------------------------------------------------------------------------- default
 
-@transform("default", options=str | int | float | bool, order=60, on_empty=True,
+@transform("default", options=Annotated[str, Field(max_length=1000)] | int | float | bool,
+           order=60, on_empty=True,
            doc="Used when the value is missing or empty, including a regex yielding \"\".",
            example=Example({"regex": r"\(([^)]*)\)", "default": "-"}, "Kartica ()", "-"))
 def default_value(value: Any, default: str | float | bool, env: FieldEnv) -> Any:
