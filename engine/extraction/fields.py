@@ -19,7 +19,7 @@ from typing import Any
 from parsel import Selector
 
 from engine.extraction.columns import Columns
-from engine.recipe.compile import compiled_jmespath, render_selector
+from engine.recipe.compile import render_selector, search
 from engine.recipe.fields import FieldSpec
 from engine.recipe.templates import Context, render
 from engine.recipe.transforms import FieldSettings, TransformError, ordered_transforms
@@ -92,7 +92,7 @@ class RowEnv:
 
     def evaluate(self, expression: str) -> Any:
         rendered = render_selector(expression, self.reader.context)
-        return compiled_jmespath(rendered).search(expression_context(self.record,
+        return search(rendered, expression_context(self.record,
                                                                      self.reader.context))
 
 
@@ -168,7 +168,7 @@ class RowReader:
         if source.path is not None:
             if not isinstance(row, dict | list):
                 return None
-            value = compiled_jmespath(render_selector(source.path, self.context)).search(row)
+            value = search(render_selector(source.path, self.context), row)
             if value is None:
                 return None
             return json.dumps(value) if isinstance(value, dict | list) else str(value)
@@ -191,7 +191,7 @@ def key_of(node: Any, selector: str) -> str | None:
         return clean_text(node_text(found[0])) or None if found else None
     if not isinstance(node, dict | list):
         return None
-    value = compiled_jmespath(selector).search(node)
+    value = search(selector, node)
     return None if value is None else clean_text(str(value)) or None
 
 

@@ -21,7 +21,7 @@ from parsel import Selector, SelectorList
 from engine.extraction.columns import Columns
 from engine.extraction.documents import Document, DocumentError, load_document
 from engine.extraction.fields import RowReader, convert, expression_context, key_of, node_text
-from engine.recipe.compile import compiled_jmespath, render_selector
+from engine.recipe.compile import render_selector, search
 from engine.recipe.model import FieldSpec, ListBlock
 from engine.recipe.rows import is_xpath, specs_of
 from engine.recipe.templates import Context, TemplateError
@@ -89,7 +89,11 @@ def extract_list(document: str, block: ListBlock, context: Context | None = None
     except (DocumentError, TemplateError) as exc:
         result.document_error = str(exc)
         return result
-    units = _units(doc, block, each)
+    try:
+        units = _units(doc, block, each)
+    except ValueError as exc:  # a JMESPath failing on this JSON
+        result.document_error = str(exc)
+        return result
     if doc.root is not None and block.empty:
         result.empty_marker = bool(select(doc.root, block.empty))
     result.rows = len(units)
@@ -124,7 +128,7 @@ def _field(reader: RowReader, rows: list[Any], record: dict[str, Any], name: str
         stat.matched += 1
     try:
         value = convert(raw, spec, reader.env(rows, record), direction=direction)
-    except TransformError as exc:
+    except (TransformError, ValueError, TemplateError) as exc:  # expressions fail as ValueError
         stat.unparsable += 1
         result.problems.append(FieldProblem(index, name, spec.selector, str(exc)))
         return None
@@ -140,7 +144,7 @@ def _field(reader: RowReader, rows: list[Any], record: dict[str, Any], name: str
 def _keep(expression: str, record: dict[str, Any], context: Context, result: Extraction,
           index: int) -> bool:
     try:
-        kept = compiled_jmespath(render_selector(expression, context)).search(
+        kept = search(render_selector(expression, context),
             expression_context(record, context))
     except (ValueError, TemplateError) as exc:
         result.problems.append(FieldProblem(index, "filter", expression, str(exc)))
@@ -159,7 +163,7 @@ Unit = tuple[list[Any], Any]
 
 def _rows(doc: Document, block: ListBlock, each: str) -> list[Any]:
     if doc.is_json:
-        found = compiled_jmespath(each).search(doc.data)
+        found = search(each, doc.data)
         if found is None:
             return []
         return found if isinstance(found, list) else [found]
@@ -225,8 +229,15 @@ def _lookups(doc: Document, block: ListBlock,
     out: dict[str, tuple[str, dict[str, Any]]] = {}
     for name, spec in (block.lookups or {}).items():
         table: dict[str, Any] = {}
-        for record in _rows(doc, block, render_selector(spec.each, context)):
-            key = key_of(record, spec.key)
+        try:
+            joined = _rows(doc, block, render_selector(spec.each, context))
+        except (ValueError, TemplateError):
+            joined = []  # the fields reading it report "matched nothing"
+        for record in joined:
+            try:
+                key = key_of(record, spec.key)
+            except ValueError:
+                continue
             if key:
                 table.setdefault(key, record)
         out[name] = (spec.row_key, table)
@@ -255,8 +266,8 @@ def extract_next(document: str, block: ListBlock) -> str | None:
         import json
 
         try:
-            found = compiled_jmespath(block.next_page).search(json.loads(document))
-        except ValueError:
+            found = search(block.next_page, json.loads(document))
+        except ValueError:  # not JSON, or the expression failed on it: no next page
             return None
         if isinstance(found, bool) or not isinstance(found, str | int) or found == "":
             return None

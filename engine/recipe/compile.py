@@ -46,6 +46,7 @@ __all__ = [
     "has_template",
     "regex_search",
     "render_selector",
+    "search",
 ]
 
 MAX_PATTERN = 2000
@@ -203,6 +204,17 @@ def _compile_jmespath(expression: str) -> jmespath.parser.ParsedResult:
 def compiled_jmespath(expression: str) -> jmespath.parser.ParsedResult:
     check_jmespath(expression)
     return _compile_jmespath(expression)
+
+
+def search(expression: str, data: Any) -> Any:
+    """Run a JMESPath; a run-time failure (``length(`1`)``: a type error) is a ValueError
+    naming the expression, like a load-time one, never a jmespath exception."""
+    try:
+        return compiled_jmespath(expression).search(data)
+    except JMESPathError as exc:
+        raise ValueError(f"JMESPath {expression!r} failed on this data: {exc}") from None
+    except RecursionError:
+        raise ValueError(f"JMESPath {expression!r}: data nested too deeply") from None
 
 
 def check_jmespath(expression: str) -> str:

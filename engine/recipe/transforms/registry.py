@@ -113,9 +113,9 @@ class PlainEnv:
         return None
 
     def evaluate(self, expression: str) -> Any:
-        from engine.recipe.compile import compiled_jmespath
+        from engine.recipe.compile import search
 
-        return compiled_jmespath(expression).search({"row": dict(self.row), "account": {},
+        return search(expression, {"row": dict(self.row), "account": {},
                                                      "vars": {}, "options": {}})
 
 
