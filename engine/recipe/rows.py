@@ -44,7 +44,8 @@ class GroupSpec(_Strict):
     """Rows grouped under heading rows (a date or an account as a heading): each row gets the
     fields of the last heading before it in the document."""
 
-    heading: str = Field(description="Selector of the heading rows (CSS or XPath).")
+    heading: Annotated[str, AfterValidator(lambda s: check_selector(s, json=False))] = Field(
+        description="Selector of the heading rows (CSS, or XPath when it starts with / ( ./).")
     fields: dict[str, FieldValue] = Field(description="Fields read from the heading, given to "
                                           "every row under it (e.g. a month parsed as a date).")
 
@@ -83,9 +84,9 @@ def check_rows(block: Any) -> None:
     json = block.format == "json" or block.embedded is not None
     if block.embedded is not None and block.format != "html":
         raise ValueError("embedded reads JSON out of an HTML page: keep format: html")
+    if block.group is not None and json:
+        raise ValueError("group reads heading rows of an HTML or XML page, not JSON")
     places: dict[str, str | None] = {"each": block.each, "header": block.header}
-    if block.group is not None:
-        places["group.heading"] = block.group.heading
     for name, lookup in (block.lookups or {}).items():
         places.update({f"lookups.{name}.{k}": getattr(lookup, k)
                        for k in ("each", "key", "row_key")})
@@ -98,9 +99,15 @@ def check_rows(block: Any) -> None:
     if block.filter is not None:
         check_expression(block.filter)
     known: set[str] = set(specs_of(block.group.fields)) if block.group else set()
+    problems = []
     for name, spec in specs_of(block.fields).items():
-        _check_field(name, spec, block, json=json, known=known)
+        try:
+            _check_field(name, spec, block, json=json, known=known)
+        except ValueError as exc:
+            problems.append(str(exc))
         known.add(name)
+    if problems:  # every field's problem at once (the loader shows this as one line)
+        raise ValueError("; ".join(problems))
     if block.filter is not None:
         from engine.recipe.compile import expression_rows
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import cyrtranslit
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 
 from engine.recipe.compile import check_regex, regex_search
 from engine.recipe.transforms.registry import (
@@ -231,6 +231,14 @@ class BoolOptions(_Strict):
                                    "true (YAML reads a bare true:/yes: key as a boolean).")
     false_values: list[str] = Field(default_factory=list, description="More texts meaning "
                                     "false.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_booleans(cls, value: Any) -> Any:
+        if isinstance(value, dict) and any(isinstance(k, bool) for k in value):
+            raise ValueError("write true_values: and false_values: (YAML reads a bare true: "
+                             "or false: key as a boolean)")
+        return value
 
 
 def parse_bool(value: str, options: BoolOptions | None = None) -> bool:
