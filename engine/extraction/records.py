@@ -12,6 +12,7 @@ part of the document joins to it, and ``filter`` drops the records an expression
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -179,14 +180,14 @@ def _units(doc: Document, block: ListBlock, each: str) -> list[Unit]:
     if headings:
         order = {el: i for i, el in enumerate(doc.root.root.iter())} if doc.root else {}
         marks = sorted((order.get(h.root, -1), i) for i, h in enumerate(headings))
+        positions = [pos for pos, _ in marks]
         heading_nodes = {h.root for h in headings}
         placed: list[tuple[list[Any], Any]] = []
         for row in rows:
             if row.root in heading_nodes:
                 continue
-            position = order.get(row.root, -1)
-            above = [i for pos, i in marks if pos < position]
-            placed.append(([row], headings[above[-1]] if above else None))
+            above = bisect.bisect_left(positions, order.get(row.root, -1)) - 1
+            placed.append(([row], headings[marks[above][1]] if above >= 0 else None))
         units = placed
     else:
         units = [([row], None) for row in rows]

@@ -17,7 +17,7 @@ from engine.recipe.transforms import PARSERS, TRANSFORMS, ordered_transforms
 from engine.recipe.transforms.dates import DateOptions
 from engine.recipe.transforms.parse import parse_union, parser_of
 from engine.recipe.transforms.registry import options_annotation
-from engine.recipe.transforms.source import Source
+from engine.recipe.transforms.source import Css, Source
 
 __all__ = ["DateParse", "FieldSpec", "FieldValue", "ParseName", "Source"]
 
@@ -122,4 +122,5 @@ else:
 assert set(TRANSFORMS) <= set(FieldSpec.model_fields), "every transform is a FieldSpec key"
 assert parse_union() is not None
 
-FieldValue = str | FieldSpec
+FieldValue = Css | FieldSpec
+"""A plain string is a CSS selector (checked as one), shorthand for ``{css: ...}``."""

@@ -481,7 +481,6 @@ def test_a_bool_field_from_the_text_false_is_false() -> None:
 
 def test_misused_row_keys_are_load_errors() -> None:
     cases = {
-        "each: tr\nfields: {a: {path: x}}": "path: reads JSON rows",
         "format: json\neach: items\nfields: {a: {column: Iznos}}": "JSON rows are read with",
         "each: tr\nspan: 2\nfields: {a: {css: td, span_row: 3}}": "span_row 3 but the block",
         "format: json\nembedded: {script: x}\neach: a\nfields: {a: {path: a}}": "keep format",

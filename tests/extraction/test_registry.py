@@ -84,3 +84,13 @@ def test_committed_currency_symbols_are_babels() -> None:
 
     assert SYMBOLS_PATH.read_text(encoding="utf-8") == symbols_text(), \
         "run: python -m engine.recipe.transforms.docs --write"
+
+
+def test_every_guide_example_is_a_valid_list_block() -> None:
+    import yaml
+
+    from engine.recipe.model import ListBlock
+    from engine.recipe.transforms.guide import SECTIONS
+
+    for title, _, example in SECTIONS:
+        assert ListBlock.model_validate(yaml.safe_load(example)).fields, title

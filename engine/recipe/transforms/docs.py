@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from engine.recipe.transforms.guide import SECTIONS
 from engine.recipe.transforms.registry import (
     PARSERS,
     Example,
@@ -111,7 +112,10 @@ def markdown() -> str:
         item = PARSERS[name]
         lines.append(f"| `{name}` | {_cell(_type(item.options))} | {_cell(item.doc)} | "
                      f"{_cell(_example(item.example))} |")
-    return "\n".join(lines) + "\n"
+    lines += ["", "## Patterns of real bank pages", ""]
+    for title, prose, example in SECTIONS:
+        lines += [f"### {title}", "", prose, "", "```yaml", example, "```", ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def docs_are_current(path: Path = DOCS_PATH) -> bool:
