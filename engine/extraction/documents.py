@@ -53,6 +53,8 @@ def load_document(text: str, block: Any) -> Document:
             return Document(None, json.loads(text))
         except ValueError as exc:
             raise DocumentError(f"not a JSON document: {exc}") from None
+        except RecursionError:
+            raise DocumentError("JSON document nested too deeply") from None
     if block.format in ("xml", "ofx"):
         xml = ofx_to_xml(text) if block.format == "ofx" else text
         return Document(Selector(text=_without_declaration(xml), type="xml",
@@ -97,13 +99,15 @@ def _decode(text: str, where: str) -> Any:
         try:
             literal, _ = decoder.raw_decode(text, call.end())
             return json.loads(literal)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):
             raise DocumentError(f"embedded {where}: JSON.parse argument is not a JSON "
                                 "string") from None
     try:
         return decoder.raw_decode(text)[0]
     except ValueError:
         pass
+    except RecursionError:
+        raise DocumentError(f"embedded {where}: nested too deeply") from None
     try:
         return chompjs.parse_js_object(text)
     except (ValueError, TypeError, RecursionError) as exc:

@@ -115,3 +115,13 @@ def test_field_nodes_follow_extraction_rules_for_drift() -> None:
     assert field_nodes(row, FieldSpec(column=2))[0].attrib["class"] == "type"
     assert field_nodes(row, FieldSpec(column="Solde"), root=root) == []  # no header row
     assert field_nodes(row, FieldSpec(path="a")) == []
+
+
+def test_a_falsy_json_next_link_ends_the_list() -> None:
+    from engine.extraction.records import extract_next
+
+    block = ListBlock.model_validate({"format": "json", "each": "items", "next_page":
+                                      "has_more && next", "fields": {"a": {"path": "a"}}})
+    assert extract_next('{"items": [], "has_more": false, "next": "/p2"}', block) is None
+    assert extract_next('{"items": [], "has_more": true, "next": ""}', block) is None
+    assert extract_next('{"items": [], "has_more": true, "next": "/p2"}', block) == "/p2"

@@ -19,7 +19,8 @@ DOCUMENTS = [
     "<script>window.__STATE__ = {a: [1,2,}</script>", "<script>hydrate(</script>",
     "<script>window.__STATE__ = JSON.parse('x')</script>",
     "<OFX><A><B>1<C>2</A>", "OFXHEADER:100\n<OFX><X>&<Y>1</OFX>", "<?xml version='1.0'?><a>",
-    "\x00\ufeff<tr>" * 50, "<tr class='op'><td>" + "9" * 5000 + "</td></tr>",
+    "\x00\ufeff<tr>" * 50, "[" * 50_000, "<script>window.__STATE__ = " + "[" * 50_000,
+    "<tr class='op'><td>" + "9" * 5000 + "</td></tr>",
 ]
 BLOCKS = [
     "each: tr\nfields: {a: {css: td, parse: amount}}",
@@ -50,3 +51,13 @@ def test_extraction_never_raises_on_hostile_documents() -> None:
         result = extract_list(document, block, {"account": {"id": "x"}})
         assert isinstance(result.rows, int)
         assert count_rows(document, block) >= 0
+
+
+def test_deeply_nested_json_is_a_document_error() -> None:
+    json_block = ListBlock.model_validate({"format": "json", "each": "a",
+                                           "fields": {"a": {"path": "a"}}})
+    assert "nested too deeply" in str(extract_list("[" * 50_000, json_block).document_error)
+    embedded = ListBlock.model_validate({"embedded": {"script": "window.__STATE__"},
+                                         "each": "a", "fields": {"a": {"path": "a"}}})
+    page = "<script>window.__STATE__ = " + "[" * 50_000 + "</script>"
+    assert extract_list(page, embedded).document_error is not None
