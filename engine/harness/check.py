@@ -178,7 +178,7 @@ def account_records(recipe: Recipe, fixture: Fixture) -> dict[str, dict[str, Any
         html = path.read_text(encoding="utf-8")
         extraction = extract_list(html, recipe.account_blocks[0],
                                   template_context(fixture.meta, None),
-                                  reference=reference)
+                                  reference=reference, institution=recipe.institution)
         for record in extraction.records:
             if record.get("id") is not None:
                 out.setdefault(str(record["id"]), {}).update(
@@ -195,7 +195,7 @@ def extract_snapshot(recipe: Recipe, fixture: Fixture, info: SnapshotInfo, html:
     if info.account_id and account is None:
         account = {"id": info.account_id}
     return extract_list(html, block, template_context(fixture.meta, account),
-                        reference=reference_date(fixture.meta))
+                        reference=reference_date(fixture.meta), institution=recipe.institution)
 
 
 # ----------------------------------------------------------------------------- recordings

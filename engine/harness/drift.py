@@ -28,7 +28,7 @@ from parsel import Selector
 
 from engine.api import Engine
 from engine.errors import ErrorKind
-from engine.extraction.records import count_matches, select
+from engine.extraction.records import count_matches, field_nodes, select
 from engine.extraction.transforms import clean_text
 from engine.harness.check import (
     account_records,
@@ -118,9 +118,11 @@ def value_shape(value: str) -> str:
     return re.sub(r"[^\W\d_]+", "a", text)
 
 
-def _first_match(row: Selector, spec: FieldSpec) -> Selector | None:
-    selector = spec.css or spec.xpath
-    matches = select(row, selector) if selector else None
+def _first_match(row: Selector, spec: FieldSpec, root: Selector | None = None,
+                 header: str | None = None) -> Selector | None:
+    """The node a field reads in a row, by extraction's own rules (``xpath`` always XPath,
+    ``column`` by header)."""
+    matches = field_nodes(row, spec, root=root, header=header)
     return matches[0] if matches else None
 
 
@@ -170,7 +172,8 @@ def _add_page(stats: _StageStats, info: SnapshotInfo, block: ListBlock, html: st
             if selector:
                 stats.block_selectors[name] = stats.block_selectors.get(name, 0) + \
                     len(select(root, selector))
-    matches = [{name: _first_match(row, spec) for name, spec in specs.items()} for row in rows]
+    matches = [{name: _first_match(row, spec, root, block.header) for name, spec in specs.items()}
+               for row in rows]
     skeletons = {_node_sig(row) + "|" + "|".join(_node_sig(n) for n in found.values())
                  for row, found in zip(rows, matches, strict=True)}
     stats.per_page[(info.account_id, info.page_number)] = (len(rows), frozenset(skeletons))

@@ -224,7 +224,7 @@ def masked_values(recipe: Recipe, stage: str, html: str, account_id: str | None,
     plain = block.model_copy(update={"fields": {
         n: s.model_copy(update={"mask": False}) if n in names else s for n, s in specs.items()}})
     with contextlib.suppress(Exception):
-        extraction = _extract_with(plain, html, account_id, result, reference)
+        extraction = _extract_with(plain, html, account_id, result, reference, recipe)
         return [str(r[n]) for r in extraction.records for n in names if r.get(n)]
     return []
 
@@ -241,16 +241,16 @@ def extract_snapshot(recipe: Recipe, stage: str, html: str, account_id: str | No
     if block is None:
         return None
     with contextlib.suppress(Exception):
-        return _extract_with(block, html, account_id, result, reference)
+        return _extract_with(block, html, account_id, result, reference, recipe)
     return None
 
 
 def _extract_with(block: ListBlock, html: str, account_id: str | None, result: SyncResult,
-                  reference: date | None) -> Extraction:
+                  reference: date | None, recipe: Recipe) -> Extraction:
     account = next((a.model_dump(mode="json") for a in result.accounts if a.id == account_id),
                    {"id": account_id} if account_id else {})
     return extract_list(html, block, {"account": account, "credentials": {}},
-                        reference=reference)
+                        reference=reference, institution=recipe.institution)
 
 
 def extraction_stats(extraction: Extraction) -> tuple[int, dict[str, int]]:

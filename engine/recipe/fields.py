@@ -1,71 +1,126 @@
-"""How one value is read out of a row: a field's source and its transforms."""
+"""A field of a list block: one source, then transforms in their one registered order.
+
+The model is generated: the source keys are written here (``css``, ``xpath``, ``path``,
+``column``, ``const``, ``template``, ``debit``/``credit``, ``lookup``); one key per registered
+transform and the ``parse`` union come from ``engine.recipe.transforms``. So a new transform
+appears in the model, the JSON Schema and ``docs/transforms.md`` by being registered.
+"""
 
 from __future__ import annotations
 
-import re
-from typing import Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, create_model, model_validator
 
+from engine.recipe.compile import expression_rows
+from engine.recipe.transforms import PARSERS, TRANSFORMS, ordered_transforms
+from engine.recipe.transforms.dates import DateOptions
+from engine.recipe.transforms.parse import parse_union, parser_of
+from engine.recipe.transforms.registry import options_annotation
+from engine.recipe.transforms.source import Css, Source
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+__all__ = ["DateParse", "FieldSpec", "FieldValue", "ParseName", "Source"]
 
+DateParse = DateOptions
+"""The ``date`` parser's options (``{formats, locale, relative_to}``)."""
 
-ParseName = Literal["text", "amount", "decimal", "int", "currency"]
+if TYPE_CHECKING:
+    ParseName = str
+else:
+    from typing import Literal
 
-
-class DateParse(_Strict):
-    date: str | list[str] = Field(description="strptime formats; %b/%B accept French months.")
-
-    @field_validator("date")
-    @classmethod
-    def _check_formats(cls, value: str | list[str]) -> str | list[str]:
-        for fmt in [value] if isinstance(value, str) else value:
-            if "%" not in fmt or re.search(r"%[^aAbBdmyYHMSjp%]", fmt):
-                raise ValueError(
-                    f"bad date format {fmt!r}: use strptime directives %d %m %Y %y %b %B %a %A"
-                )
-        return value
-
-    @property
-    def formats(self) -> list[str]:
-        return [self.date] if isinstance(self.date, str) else list(self.date)
+    ParseName = Literal[tuple(sorted(PARSERS))]
 
 
-class FieldSpec(_Strict):
+class FieldBase(Source):
     """How to get one value out of a row. A plain string is shorthand for ``{css: ...}``."""
 
-    css: str | None = Field(default=None, description="CSS; ::text and ::attr(name) allowed.")
-    xpath: str | None = None
-    path: str | None = Field(default=None, description="JMESPath into a JSON row.")
     const: str | int | float | bool | None = None
     template: str | None = Field(default=None, description="E.g. '{{ account.id }}'.")
-    attr: str | None = Field(default=None, description="Take this attribute of the match.")
+    debit: Source | None = Field(default=None, description="Where a debit amount is (made "
+                                 "negative); with credit, exactly one of the two is non-empty.")
+    credit: Source | None = Field(default=None, description="Where a credit amount is.")
+    lookup: str | None = Field(
+        default=None, pattern=r"^[a-z_][a-z0-9_]*$",
+        description="Read the source in the record the block's lookups joined to this row "
+        "(e.g. the security of a holding) instead of the row itself.")
     join: bool = Field(default=False, description="Join every match instead of the first.")
-    regex: str | None = Field(default=None, description="Keep group 1 (or the whole match).")
-    map: dict[str, str] | None = Field(default=None, description="Translate values.")
-    parse: ParseName | DateParse | None = None
-    mask: bool = Field(default=False, description="Keep only the last 4 characters visible.")
-    default: str | None = Field(default=None, description="Used when nothing matched.")
+    span_row: int | None = Field(default=None, ge=1, le=10, description="With the block's "
+                                 "span: which of the record's rows to read (default: the first "
+                                 "where the source matches).")
     required: bool = Field(default=True, description="A required field that is empty is an "
                            "error; an optional one becomes null.")
 
     @model_validator(mode="after")
-    def _one_source(self) -> FieldSpec:
-        sources = [n for n in ("css", "xpath", "path", "const", "template")
-                   if getattr(self, n) is not None]
+    def _one_source(self) -> FieldBase:
+        self.check_source(required=False)
+        sources = self.own_sources() + [n for n in ("const", "template") if getattr(self, n)
+                                        is not None]
+        if self.debit is not None or self.credit is not None:
+            if self.debit is None or self.credit is None:
+                raise ValueError("debit and credit go together (one of the two is non-empty "
+                                 "on each row)")
+            sources.append("debit/credit")
+            if getattr(self, "sign", None) is not None:
+                raise ValueError("debit/credit already give the sign: remove sign")
+        if self.column is not None and len(sources) == 2 and (self.css or self.xpath):
+            sources.remove("column")
         if len(sources) != 1:
-            raise ValueError("needs exactly one of: css, xpath, path, const, template"
-                             + (f" (got {', '.join(sources)})" if sources else ""))
-        if self.regex is not None:
-            re.compile(self.regex)
+            raise ValueError("needs exactly one of: css, xpath, path, column, const, template, "
+                             "debit/credit" + (f" (got {', '.join(sources)})" if sources else ""))
         return self
 
     @property
     def selector(self) -> str:
-        """The selector as an author wrote it, for messages and reports."""
-        return str(self.css or self.xpath or self.path or self.template or repr(self.const))
+        """The source as an author wrote it, for messages and reports."""
+        if self.debit is not None and self.credit is not None:
+            return f"debit {self.debit.selector} / credit {self.credit.selector}"
+        if self.template is not None:
+            return self.template
+        if self.const is not None:
+            return repr(self.const)
+        return super().selector
+
+    def parser(self) -> tuple[str, Any] | None:
+        """(name, options) of the field's parser, or None."""
+        value = getattr(self, "parse", None)
+        return None if value is None else parser_of(value)
+
+    def expressions(self) -> list[str]:
+        """Expressions the field's transforms evaluate (to check the fields they read)."""
+        found = []
+        sign = getattr(self, "sign", None)
+        if sign is not None and sign.negative_when:
+            found.append(sign.negative_when)
+        parsed = self.parser()
+        if parsed and isinstance(parsed[1], DateOptions) and parsed[1].relative_to:
+            found.append(parsed[1].relative_to)
+        return found
+
+    def row_fields(self) -> set[str]:
+        return {name for expr in self.expressions() for name in expression_rows(expr)}
 
 
-FieldValue = str | FieldSpec
+def _transform_fields() -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    for entry in ordered_transforms():
+        annotation = options_annotation(entry)
+        fields[entry.name] = (annotation | None, Field(default=None, description=entry.doc))
+    return fields
+
+
+if TYPE_CHECKING:
+    class FieldSpec(FieldBase):
+        """Static view for type checkers: transform keys are generated (read them with
+        getattr or through the registry)."""
+
+        def __getattr__(self, name: str) -> Any: ...
+else:
+    FieldSpec = create_model("FieldSpec", __base__=FieldBase, __module__=__name__,
+                             __doc__=FieldBase.__doc__, **_transform_fields())
+
+assert set(TRANSFORMS) <= set(FieldSpec.model_fields), "every transform is a FieldSpec key"
+assert parse_union() is not None
+
+FieldValue = Css | FieldSpec
+"""A plain string is a CSS selector (checked as one), shorthand for ``{css: ...}``."""

@@ -16,6 +16,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from engine.recipe.base import Location, Strict, Templated
 from engine.recipe.compile import check_jmespath, check_selector
 from engine.recipe.fields import FieldSpec, FieldValue
+from engine.recipe.rows import EmbeddedSpec, GroupSpec, LookupSpec, check_rows
 from engine.recipe.steps import AnyStep
 
 _PLACEHOLDER = re.compile(r"\{\{[^}]*\}\}")
@@ -44,7 +45,9 @@ class ScrollLoad(Strict):
 class ListBlock(Strict):
     """A list of records: rows matched by ``each``, fields extracted from each row."""
 
-    format: Literal["html", "json"] = "html"
+    format: Literal["html", "json", "xml", "ofx"] = Field(
+        default="html", description="html, json (JMESPath), xml (XPath; namespaces below) or "
+        "ofx (OFX 2 XML, or OFX 1 SGML converted to XML first).")
     goto: Location | None = Field(default=None, description="Page to open first; templates "
                                   "allowed.")
     steps: list[AnyStep] = Field(default_factory=list, max_length=50, description="Steps run "
@@ -74,6 +77,18 @@ class ListBlock(Strict):
     empty: str | None = Field(default=None, description="Selector (JMESPath for JSON) proving "
                               "the list is legitimately empty (otherwise zero rows is an error; "
                               "for JSON, an empty list where rows are expected is empty).")
+    # Row structure (rows.py): how rows map to records.
+    header: str | None = Field(default=None, description="Where column names are for "
+                               "column: fields (default: the row's table thead).")
+    span: int = Field(default=1, strict=True, ge=1, le=10, description="A record spread over "
+                      "this many consecutive rows.")
+    group: GroupSpec | None = None
+    filter: str | None = Field(default=None, description="Keep rows where this expression "
+                               "over {row, account, vars, options} is true.")
+    embedded: EmbeddedSpec | None = None
+    namespaces: dict[str, str] | None = Field(default=None, description="XML namespace "
+                                              "prefixes for XPath: {camt: urn:iso:...}.")
+    lookups: dict[str, LookupSpec] | None = None
 
     @field_validator("fields")
     @classmethod
@@ -83,9 +98,11 @@ class ListBlock(Strict):
                 raise ValueError(f"field name {name!r} must be lower_snake_case")
         return value
 
-    @field_validator("each", "next_page", "empty")
+    @field_validator("next_page", "empty")
     @classmethod
     def _compile_in_format(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """``each`` is compiled with the row structure (``rows.check_rows``), which knows
+        whether an HTML block reads embedded JSON."""
         if value is not None:
             _compile(value, info.data.get("format", "html"), "")
         return value
@@ -101,6 +118,7 @@ class ListBlock(Strict):
 
     @model_validator(mode="after")
     def _compile_expressions(self) -> ListBlock:
+        check_rows(self)
         if self.format == "json" and (self.scroll or self.steps):
             raise ValueError("JSON lists are fetched, not rendered: no steps or scroll")
         return self

@@ -82,8 +82,10 @@ class Institution(Strict):
         description="Other origins the institution uses (an API on another host), as "
         "{{ origins.<name> }}; each can be moved like base_url (--origin name=URL).")
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
-    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$",
-                                description="ISO 3166 country (resolves $, kr...).")
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$", description="ISO 3166 "
+                                "country: resolves currency symbols ($ in AU is AUD, kr in SE).")
+    decimal_separator: Literal[",", "."] | None = Field(
+        default=None, description="Decimal separator of every amount (fields may override).")
     backend: Literal["browser", "http"] = "browser"
     load_resources: list[Literal["image", "font", "media", "stylesheet"]] = Field(
         default_factory=list,

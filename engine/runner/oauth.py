@@ -276,7 +276,8 @@ class ApiPages(SourceBase):
             return []
         block = self.block.model_copy(update={"each": pending})
         extraction = extract_list(page.text, block, self.client.values(account),
-                                  reference=self.client.ctx.options.reference_date)
+                                  reference=self.client.ctx.options.reference_date,
+                                  institution=self.client.ctx.recipe.institution)
         if extraction.problems:
             first = extraction.problems[0]
             raise RecipeBroken(f"field '{first.field}' of pending row {first.row + 1}: "

@@ -91,8 +91,11 @@ class BlockPages(SourceBase):
             return "browser", None
         context = self.ctx.template_context(account)
         reference = self.ctx.options.reference_date
-        seen = extract_list(rendered.text, self.block, context, reference=reference)
-        fetched = extract_list(plain.text, self.block, context, reference=reference)
+        institution = self.ctx.recipe.institution
+        seen = extract_list(rendered.text, self.block, context, reference=reference,
+                            institution=institution)
+        fetched = extract_list(plain.text, self.block, context, reference=reference,
+                               institution=institution)
         same = seen.records == fetched.records and not fetched.problems
         return ("http" if same and seen.records else "browser"), plain.text
 
@@ -182,14 +185,20 @@ async def _extract(ctx: SyncContext, block: ListBlock, text: str,
     """Pure extraction, off the event loop for large documents."""
     context = ctx.template_context(account)
     reference = ctx.options.reference_date
+    institution = ctx.recipe.institution
     if len(text) > LARGE_PAGE:
-        return await asyncio.to_thread(extract_list, text, block, context, reference=reference)
-    return extract_list(text, block, context, reference=reference)
+        return await asyncio.to_thread(extract_list, text, block, context, reference=reference,
+                                       institution=institution)
+    return extract_list(text, block, context, reference=reference, institution=institution)
 
 
 def _require(ctx: SyncContext, block: ListBlock, extraction: Extraction, step: str,
              page: Loaded, account: Record | None, *, first_page: bool) -> None:
     url = page.url
+    if extraction.document_error is not None:
+        raise RecipeBroken(f"the page cannot be read as the block expects: "
+                           f"{extraction.document_error}", reason="document_invalid",
+                           step=step, selector=block.each, url=url)
     if block.format == "json":
         _require_json_rows(ctx, block, extraction, step, page, account, first_page=first_page)
     elif extraction.rows == 0 and first_page and not extraction.empty_marker:

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 from engine.backends.base import FetchResponse, RequestRefused
 from engine.errors import Blocked, RecipeBroken, Unavailable
-from engine.extraction.records import count_matches
+from engine.extraction.records import count_matches, count_rows
 from engine.recipe.lists import ListBlock
 from engine.recipe.model import host_allowed
 from engine.runner.context import SyncContext
@@ -110,7 +110,7 @@ class RenderedPages(SourceBase):
         """Click "load more" or scroll until no new row appears (bounded)."""
         ctx, block, backend = self.ctx, self.block, self.ctx.backend
         timeout = ctx.step_timeout
-        rows = count_matches(html, block.each)
+        rows = count_rows(html, block, ctx.template_context())
         limit = block.scroll.max if block.scroll else block.max_pages
         for _ in range(limit):
             if block.load_more:
@@ -124,14 +124,14 @@ class RenderedPages(SourceBase):
             for _wait in range(int(timeout * 10)):
                 await backend.settle(timeout=1.0)
                 html = (await ctx.check(step)).html
-                if count_matches(html, block.each) != rows:
+                if count_rows(html, block, ctx.template_context()) != rows:
                     grown = True
                     break
                 if block.load_more and not count_matches(html, block.load_more):
                     break
                 if block.scroll and _wait >= 10:
                     break  # a second without new rows after scrolling: the end
-            new_rows = count_matches(html, block.each)
+            new_rows = count_rows(html, block, ctx.template_context())
             if not grown and new_rows == rows:
                 break
             rows = new_rows

@@ -100,3 +100,28 @@ def test_zero_rows_and_empty_marker() -> None:
     marked = extract_list(html, ListBlock.model_validate(
         {"each": "tr", "fields": {"x": "td"}, "empty": "p.vide"}))
     assert marked.empty_marker
+
+
+def test_field_nodes_follow_extraction_rules_for_drift() -> None:
+    from parsel import Selector
+
+    from engine.extraction.records import field_nodes
+    from engine.recipe.fields import FieldSpec
+
+    root = Selector(text=PAGE)
+    row = root.css("tr.compte")[0]
+    assert [n.attrib["class"] for n in field_nodes(row, FieldSpec(xpath="td[3]"))] == ["solde"]
+    assert field_nodes(row, FieldSpec(css="td.solde"))[0].attrib["class"] == "solde"
+    assert field_nodes(row, FieldSpec(column=2))[0].attrib["class"] == "type"
+    assert field_nodes(row, FieldSpec(column="Solde"), root=root) == []  # no header row
+    assert field_nodes(row, FieldSpec(path="a")) == []
+
+
+def test_a_falsy_json_next_link_ends_the_list() -> None:
+    from engine.extraction.records import extract_next
+
+    block = ListBlock.model_validate({"format": "json", "each": "items", "next_page":
+                                      "has_more && next", "fields": {"a": {"path": "a"}}})
+    assert extract_next('{"items": [], "has_more": false, "next": "/p2"}', block) is None
+    assert extract_next('{"items": [], "has_more": true, "next": ""}', block) is None
+    assert extract_next('{"items": [], "has_more": true, "next": "/p2"}', block) == "/p2"

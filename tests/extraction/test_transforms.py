@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from engine.extraction.transforms import (
+    FieldSettings,
     TransformError,
     apply_regex,
     clean_text,
@@ -320,13 +321,16 @@ def test_round_trip_dates_with_month_names() -> None:
         ("EUR -45,90", "EUR"),
         ("12 euros", "EUR"),
         ("12 Eur", "EUR"),
-        ("$12.00", "USD"),
         ("US$ 12.00", "USD"),
-        ("£5", "GBP"),
         ("GBP 5", "GBP"),
         ("CHF 1'234.50", "CHF"),
-        ("¥1,000", "JPY"),
         ("1000 JPY", "JPY"),
+        ("R$ 1.234,56", "BRL"),
+        ("A$ 12.00", "AUD"),
+        ("12,00 zł", "PLN"),
+        ("1.500,00 RSD", "RSD"),
+        ("3,20 BYN", "BYN"),
+        ("15,000 KWD", "KWD"),
         ("12 USD (≈ 11 €)", "USD"),  # first one wins
         ("12,00", None),
         ("", None),
@@ -336,6 +340,34 @@ def test_round_trip_dates_with_month_names() -> None:
 )
 def test_parse_currency(raw: str, expected: str | None) -> None:
     assert parse_currency(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "country", "currency", "expected"),
+    [
+        ("$12.00", "AU", None, "AUD"),
+        ("$12.00", "US", None, "USD"),
+        ("$12.00", None, "CAD", "CAD"),
+        ("12,50 kr", "SE", None, "SEK"),
+        ("12,50 kr", "NO", None, "NOK"),
+        ("12,50 kr.", "DK", None, "DKK"),
+        ("£5", "GB", None, "GBP"),
+        ("¥1,000", "JP", None, "JPY"),
+        ("¥1,000", "CN", None, "CNY"),
+        ("1.500,00 din.", "RS", None, "RSD"),
+        ("1.500,00 дин.", None, None, "RSD"),
+        ("12 dollars", "AU", None, "AUD"),
+    ],
+)
+def test_ambiguous_symbols_resolve_by_country_or_currency(
+        raw: str, country: str | None, currency: str | None, expected: str) -> None:
+    assert parse_currency(raw, FieldSettings(country=country, currency=currency)) == expected
+
+
+@pytest.mark.parametrize("raw", ["$12.00", "12,50 kr", "¥1,000", "£5"])
+def test_an_ambiguous_symbol_without_country_is_an_error_never_usd(raw: str) -> None:
+    with pytest.raises(TransformError, match=r"ambiguous .* set institution.country"):
+        parse_currency(raw, FieldSettings(currency="EUR"))
 
 
 # ------------------------------------------------------------------------------- parse_date

@@ -66,7 +66,7 @@ def test_wrong_type_and_bad_date_format_each_get_a_line() -> None:
     problems = problems_of(text)
     assert len(problems) == 2, problems
     assert any("timeouts.step: Input should be a valid number" in p for p in problems)
-    assert any("transactions.fields.date.parse.date: bad date format '%d %q %Y'" in p
+    assert any("transactions.fields.date.parse.date[1]: bad date format '%d %q %Y'" in p
                for p in problems)
 
 
