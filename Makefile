@@ -30,3 +30,10 @@ lint: bootstrap
 
 bench: bootstrap
 	@$(VENV)/pip install -q -e '.[dev,bench]' && $(VENV)/python -m bench.run
+
+# Faults on a real fleet (docs/workers.md): 50 syncs on two workers, three runs (no fault, one
+# worker SIGKILLed mid-sync, a Redis restart); prints times, jobs lost and jobs run twice.
+.PHONY: chaos
+chaos:
+	@bash scripts/bootstrap.sh --with-redis
+	$(VENV)/python -m tests.workers.chaos --jobs 50

@@ -28,7 +28,7 @@ from engine.recipe import load_recipe
 from engine.recipe.schema import SCHEMA_PATH, schema_is_current, schema_text, write_schema
 from engine.runner.context import OtpChallenge, SyncOptions
 from engine.runner.state import default_key_file, new_key
-from engine.workers.cli import worker
+from engine.workers.cli import fleet, worker
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 err_console = Console(stderr=True)
@@ -188,6 +188,7 @@ def demo(scenario: str | None, layout: str, as_json: bool) -> None:
 
 
 main.add_command(worker)
+main.add_command(fleet)
 register_recording(main)
 register_reports(main)
 

@@ -11,8 +11,8 @@
 
 The module functions use a client configured from the environment (``ENGINE_REDIS_URL``,
 ``ENGINE_WORKER_KEY``); build a :class:`WorkerClient` to configure one explicitly. Credentials
-are sealed here, before anything leaves the backend's process; the message sent to Celery
-holds only the job id.
+are sealed here, before anything leaves the backend's process. The backend needs Redis only:
+a new job is recorded as due, and the workers' dispatchers hand it to Celery.
 """
 
 from __future__ import annotations
@@ -24,11 +24,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-import redis
-
 from engine.models import SyncResult
 from engine.secrets import Secret
-from engine.workers.broker import TASK_NAME, make_celery
+from engine.workers.connection import connect
+from engine.workers.fleet import FleetView, Registry
 from engine.workers.jobs import JobNotFound, JobNotWaiting, JobState, JobStatus, JobStore
 from engine.workers.sealing import Sealer
 from engine.workers.settings import DEFAULT_QUEUE, RECIPE_ID, WorkerSettings
@@ -44,9 +43,8 @@ class WorkerClient:
     """Talks to the fleet through Redis. Thread-safe; one per backend process is enough."""
 
     def __init__(self, redis_url: str, key: str, *, queue: str = DEFAULT_QUEUE) -> None:
-        self._redis = redis.Redis.from_url(redis_url, decode_responses=True)
+        self._redis = connect(redis_url)
         self._store = JobStore(self._redis, Sealer(key))
-        self._celery = make_celery(redis_url, queue)
         self._queue = queue
         self.limiter = Limiter(self._redis)
         """For operations: ``client.limiter.set_limits("bank", concurrency=1)`` takes effect
@@ -64,8 +62,13 @@ class WorkerClient:
                      base_url: str | None = None, since: date | None = None,
                      timeout: float | None = None, step_timeout: float | None = None,
                      session_state: str | None = None,
-                     reference_date: date | None = None) -> str:
-        """Queue a sync of ``recipes/<recipe_id>.yaml``; returns the job id at once."""
+                     reference_date: date | None = None, customer: str | None = None) -> str:
+        """Queue a sync of ``recipes/<recipe_id>.yaml``; returns the job id at once.
+
+        ``customer`` is the backend's own id for whose connection this is: two jobs of one
+        customer never log in at the same time. Without it, the credentials that are not
+        secret (the username) identify the customer.
+        """
         if not RECIPE_ID.match(recipe_id):
             raise ValueError(f"invalid recipe id {recipe_id!r}: lowercase letters, digits, "
                              "'-' and '_' only")
@@ -73,14 +76,15 @@ class WorkerClient:
             "base_url": base_url, "since": since.isoformat() if since else None,
             "timeout": timeout, "step_timeout": step_timeout, "session_state": session_state,
             "reference_date": reference_date.isoformat() if reference_date else None}
-        spec = {
+        spec: dict[str, Any] = {
             "credentials": {name: value.reveal() if isinstance(value, Secret) else str(value)
                             for name, value in credentials.items()},
             "options": {k: v for k, v in options.items() if v is not None},
         }
+        if customer:
+            spec["customer"] = str(customer)
         job_id = uuid.uuid4().hex
         self._store.create(job_id, recipe_id, spec)
-        self._send(job_id)
         return job_id
 
     def submit_code(self, job_id: str, code: str) -> None:
@@ -93,7 +97,6 @@ class WorkerClient:
         if not code:
             raise ValueError("empty one-time code")
         self._store.submit_code(job_id, code)
-        self._send(job_id)
 
     def status(self, job_id: str) -> JobStatus:
         return self._store.status(job_id)
@@ -121,15 +124,15 @@ class WorkerClient:
         return result
 
     def workers(self) -> dict[str, dict[str, Any]]:
-        """Live workers that registered themselves: hostname → pid, concurrency, start."""
-        return self._store.workers()
+        """Live workers (their heartbeat has not expired): name → pid, slots, running..."""
+        return Registry(self._redis).live()
 
-    def _send(self, job_id: str) -> None:
-        self._celery.send_task(TASK_NAME, args=[job_id], queue=self._queue)
+    def fleet(self) -> FleetView:
+        """Live workers and job counts (running, queued, throttled, suspended)."""
+        return FleetView.read(self._redis)
 
     def close(self) -> None:
         self._redis.close()
-        self._celery.close()
 
 
 _default: WorkerClient | None = None

@@ -9,7 +9,10 @@ with the worker, so an idle or misconfigured worker costs nothing, and the ``Eng
 it if it crashes.
 
 While a task thread waits for its sync it wakes every few seconds to run a *heartbeat* (the
-throttle lease renewal), so no extra thread is needed per job.
+job's lease, the customer's lock and the throttle slot are renewed), so no extra thread is
+needed per job. A heartbeat that answers ``False`` (the job was taken from this attempt, or
+Redis was unreachable for too long to be sure it was not) stops the sync: its browser context
+is closed, and :class:`Abandoned` is raised in the task thread.
 """
 
 from __future__ import annotations
@@ -28,6 +31,12 @@ from engine.secrets import Secret
 
 T = TypeVar("T")
 CLOSE_TIMEOUT_SECONDS = 20.0
+CANCEL_GRACE_SECONDS = 10.0
+"""How long an abandoned sync may take to close its browser context."""
+
+
+class Abandoned(Exception):
+    """The sync was stopped because its heartbeat said so (see the module docstring)."""
 
 
 class WorkerRuntime:
@@ -50,17 +59,29 @@ class WorkerRuntime:
                 self._loop, self._thread = loop, thread
             return self._loop
 
-    def run(self, coro: Coroutine[Any, Any, T], *, heartbeat: Callable[[], None] | None = None,
-            interval: float = 10.0) -> T:
+    def run(self, coro: Coroutine[Any, Any, T], *,
+            heartbeat: Callable[[], bool] | None = None, interval: float = 10.0) -> T:
         """Run ``coro`` on the worker's loop and wait for it, calling ``heartbeat`` every
-        ``interval`` seconds meanwhile (from this thread)."""
-        future = asyncio.run_coroutine_threadsafe(coro, self._ensure_loop())
+        ``interval`` seconds meanwhile (from this thread); ``False`` from it stops the sync."""
+        ended = threading.Event()
+
+        async def tracked() -> T:
+            try:
+                return await coro
+            finally:
+                ended.set()
+
+        future = asyncio.run_coroutine_threadsafe(tracked(), self._ensure_loop())
         while True:
             try:
                 return future.result(timeout=interval)
             except TimeoutError:
-                if heartbeat is not None:
-                    heartbeat()
+                if heartbeat is None or heartbeat():
+                    continue
+            if not future.cancel():  # it finished meanwhile
+                return future.result()
+            ended.wait(CANCEL_GRACE_SECONDS)  # the context closes in the coroutine's finally
+            raise Abandoned
 
     async def _get_engine(self) -> Engine:
         if self._engine is None:  # only ever touched from the loop thread: no race

@@ -12,6 +12,8 @@ lands in a command line visible in ``ps`` or in shell history.
 ``ENGINE_THROTTLE``      per-institution limits: inline JSON or a YAML/JSON file path (see
                          :class:`engine.workers.throttle.ThrottleConfig`)
 ``ENGINE_QUEUE``         Celery queue name (default ``engine-sync``)
+``ENGINE_FLEET``         fault-handling timings: inline JSON or a YAML/JSON file path (see
+                         :class:`FleetTimings`)
 ======================== ===================================================================
 """
 
@@ -20,8 +22,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from engine.workers.throttle import ThrottleConfig
 
@@ -30,6 +35,7 @@ ENV_KEY = "ENGINE_WORKER_KEY"
 ENV_RECIPES = "ENGINE_RECIPES_DIR"
 ENV_THROTTLE = "ENGINE_THROTTLE"
 ENV_QUEUE = "ENGINE_QUEUE"
+ENV_FLEET = "ENGINE_FLEET"
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_QUEUE = "engine-sync"
@@ -50,12 +56,76 @@ class ConfigError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class FleetTimings:
+    """How fast the fleet notices and repairs faults (``ENGINE_FLEET``, JSON or YAML).
+
+    The bound on recovering a dead worker's job is ``lease_seconds`` plus about one second (a
+    reaper pass), and ``dispatch_grace_seconds`` for a job handed to a worker that died before
+    it could claim it. Shorter leases recover faster but cost more Redis traffic (a renewal
+    every third of a lease per running sync) and make a long network stall look like a death.
+    """
+
+    lease_seconds: float = 15.0
+    """A running job whose lease is not renewed within this is requeued by any live worker."""
+    heartbeat_seconds: float = 2.0
+    """Worker registry heartbeat; a worker missing three in a row has left the fleet."""
+    dispatch_grace_seconds: float = 10.0
+    """A job handed to Celery but not claimed within this is handed out again."""
+    poll_seconds: float = 0.2
+    """How often each worker looks for due jobs (queued, throttled or resumed)."""
+    sync_retries: int = 1
+    """Retries of a job whose worker died mid-sync; then it fails ``engine_error.worker_lost``."""
+    persist_seconds: float = 600.0
+    """How long a finished sync waits for an unreachable Redis to store its result."""
+
+    def __post_init__(self) -> None:
+        if self.lease_seconds < 1 or self.heartbeat_seconds <= 0 or self.poll_seconds <= 0:
+            raise ValueError("fleet timings: lease_seconds >= 1, heartbeat and poll > 0")
+        if self.dispatch_grace_seconds < 1 or self.sync_retries < 0 or self.persist_seconds < 0:
+            raise ValueError("fleet timings: dispatch_grace_seconds >= 1, sync_retries >= 0, "
+                             "persist_seconds >= 0")
+
+    @property
+    def renew_every(self) -> float:
+        """A running sync renews its lease this often: three chances before it expires."""
+        return self.lease_seconds / 3
+
+    @property
+    def fence_after(self) -> float:
+        """A sync that could not renew its lease for this long abandons itself, before another
+        worker may take the job over (no two logins of one customer at once)."""
+        return self.lease_seconds * 2 / 3
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> FleetTimings:
+        names = {f.name for f in fields(cls)}
+        unknown = set(data) - names
+        if unknown:
+            raise ValueError(f"unknown fleet timings: {', '.join(sorted(unknown))}")
+        values: dict[str, Any] = {k: (int(v) if k == "sync_retries" else float(v))
+                                  for k, v in data.items()}
+        return cls(**values)
+
+    @classmethod
+    def from_setting(cls, value: str | None) -> FleetTimings:
+        """``ENGINE_FLEET``: inline JSON (starts with ``{``) or a YAML/JSON file path."""
+        if not value:
+            return cls()
+        text = value if value.lstrip().startswith("{") else Path(value).read_text("utf-8")
+        loaded = yaml.safe_load(text) or {}
+        if not isinstance(loaded, dict):
+            raise ValueError(f"{ENV_FLEET} must be a mapping")
+        return cls.parse(loaded)
+
+
+@dataclass(frozen=True)
 class WorkerSettings:
     redis_url: str = DEFAULT_REDIS_URL
     key: str = field(default="", repr=False)
     recipes_dir: Path = REPO_RECIPES
     throttle: ThrottleConfig = field(default_factory=ThrottleConfig)
     queue: str = DEFAULT_QUEUE
+    timings: FleetTimings = field(default_factory=FleetTimings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WorkerSettings:
@@ -70,4 +140,5 @@ class WorkerSettings:
             recipes_dir=Path(env.get(ENV_RECIPES) or REPO_RECIPES),
             throttle=ThrottleConfig.from_setting(env.get(ENV_THROTTLE)),
             queue=env.get(ENV_QUEUE, DEFAULT_QUEUE),
+            timings=FleetTimings.from_setting(env.get(ENV_FLEET)),
         )

@@ -1,4 +1,5 @@
-"""Two real worker processes, one real Redis, the demo bank: distribution, codes, throttling."""
+"""Two real worker processes, one real Redis, the demo bank: distribution, codes, throttling,
+one login per customer, and the ``engine fleet`` view."""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ import base64
 import contextlib
 import itertools
 import json
-import uuid
 from datetime import date
 from typing import Any
 
 import pytest
 import redis
-from cryptography.fernet import Fernet
+from click.testing import CliRunner
 
-from engine.workers.client import JobNotWaiting, JobState, WorkerClient
+from engine.cli import main
+from engine.workers.client import JobNotWaiting, JobState
 from engine.workers.jobs import JobStore
 from engine.workers.sealing import Sealer
 from tests.workers.conftest import Fleet
@@ -78,24 +79,6 @@ def _message_bodies(raw: bytes) -> str:
     return "\n".join(found)
 
 
-def test_a_celery_message_carries_the_job_id_and_nothing_else(redis_url: str) -> None:
-    """Sent to a queue no worker reads, the message stays in Redis for inspection."""
-    queue = f"probe-{uuid.uuid4().hex[:8]}"
-    client = WorkerClient(redis_url, Fernet.generate_key().decode(), queue=queue)
-    try:
-        job = client.enqueue_sync("banque-demo", {"username": "demo-otp",
-                                                  "password": DEMO_PASSWORD,
-                                                  "note": "demo-secret-marker"})
-        with redis.Redis.from_url(redis_url) as raw:
-            (message,) = raw.lrange(queue, 0, -1)
-            raw.delete(queue, f"engine:job:{job}", f"engine:job:{job}:secrets")
-        body = _message_bodies(message)
-        assert json.loads(body)[0] == [job]
-        assert all(secret not in body + message.decode() for secret in SECRETS)
-    finally:
-        client.close()
-
-
 def test_jobs_spread_over_both_workers(fleet: Fleet) -> None:
     jobs = [_enqueue(fleet, "demo") for _ in range(6)]
     results = [fleet.client.get_result(job, timeout=60) for job in jobs]
@@ -108,7 +91,7 @@ def test_jobs_spread_over_both_workers(fleet: Fleet) -> None:
     assert pids == {proc.pid for proc in fleet.workers.values()}
 
 
-def test_one_time_code_round_trip(fleet: Fleet, redis_url: str) -> None:
+def test_one_time_code_round_trip(fleet: Fleet) -> None:
     """The job parks at the code step with its state sealed in Redis, then resumes on
     whichever worker takes the new task, from the code step (no second login)."""
     job = fleet.client.enqueue_sync(
@@ -121,10 +104,10 @@ def test_one_time_code_round_trip(fleet: Fleet, redis_url: str) -> None:
     status = fleet.client.status(job)
     assert status.state == JobState.CHALLENGE_REQUIRED
     assert status.prompt == "Code reçu par SMS"
-    with redis.Redis.from_url(redis_url, decode_responses=True) as client:
+    with redis.Redis.from_url(fleet.redis_url, decode_responses=True) as client:
         spec = JobStore(client, Sealer(fleet.key)).spec(job)
     assert spec is not None and "password" not in spec["credentials"]  # not needed to resume
-    suspended = _everything_in_redis(redis_url)
+    suspended = _everything_in_redis(fleet.redis_url)
     assert all(secret not in suspended for secret in SECRETS)
 
     fleet.client.submit_code(job, SMS_CODE)
@@ -137,7 +120,7 @@ def test_one_time_code_round_trip(fleet: Fleet, redis_url: str) -> None:
     status = fleet.client.status(job)
     assert status.state == JobState.DONE and status.attempts == 2 and len(status.runs) == 2
 
-    after = _everything_in_redis(redis_url)
+    after = _everything_in_redis(fleet.redis_url)
     assert all(secret not in after for secret in SECRETS)
     assert "engine:job:" + job + ":secrets" not in after  # credentials deleted when done
     logs = fleet.log_text()
@@ -179,3 +162,48 @@ def test_concurrency_limit_of_one_holds_across_both_workers(fleet: Fleet) -> Non
     attempted_on = {run.split("@")[0] for s in statuses for run in s.runs}
     assert attempted_on == {"w1", "w2"}
     assert fleet.client.limiter.active("banque-demo") == 0  # no leaked slot
+
+
+def _overlaps(spans: list[tuple[Any, Any]]) -> bool:
+    spans = sorted(spans)
+    return any(start < end for (_, end), (start, _) in itertools.pairwise(spans))
+
+
+def test_one_login_per_customer_across_the_fleet(fleet: Fleet) -> None:
+    """Four slots free, but the jobs of one customer never run at the same time; another
+    customer's jobs do not wait for them."""
+    jobs = {customer: [fleet.client.enqueue_sync(
+        "banque-demo", {"username": "demo", "password": DEMO_PASSWORD},
+        base_url=fleet.site_url, customer=customer) for _ in range(3)]
+        for customer in ("alice", "bob")}
+    results = {customer: [fleet.client.get_result(job, timeout=90) for job in ids]
+               for customer, ids in jobs.items()}
+    for customer, done in results.items():
+        assert all(r.ok for r in done), [r.error for r in done]
+        assert not _overlaps([(r.started_at, r.finished_at) for r in done]), customer
+    every = [(r.started_at, r.finished_at) for done in results.values() for r in done]
+    assert _overlaps(every)  # the two customers did run side by side
+    waited = sum(fleet.client.status(job).throttled for ids in jobs.values() for job in ids)
+    assert waited >= 1
+
+
+def test_engine_fleet_shows_live_workers_and_job_counts(fleet: Fleet) -> None:
+    parked = fleet.client.enqueue_sync("banque-demo", {"username": "demo-otp",
+                                                       "password": DEMO_PASSWORD},
+                                       base_url=fleet.site_url)
+    fleet.client.get_result(parked, timeout=60)  # waits for its code: suspended
+    runner = CliRunner()
+    outcome = runner.invoke(main, ["fleet", "--json"], env={"ENGINE_REDIS_URL": fleet.redis_url})
+    assert outcome.exit_code == 0, outcome.output
+    view = json.loads(outcome.output)
+    names = {w["name"].split("@")[0] for w in view["workers"]}
+    assert names == {"w1", "w2"}
+    assert {w["pid"] for w in view["workers"]} == {w.pid for w in fleet.workers.values()}
+    assert all(w["concurrency"] == 2 and w["heartbeat_age_s"] < 5 for w in view["workers"])
+    assert view["jobs"]["suspended"] >= 1
+    assert set(view["jobs"]) == {"running", "queued", "throttled", "suspended"}
+    table = runner.invoke(main, ["fleet"], env={"ENGINE_REDIS_URL": fleet.redis_url})
+    assert table.exit_code == 0 and "2 live worker(s)" in table.output
+    assert "suspended" in table.output
+    down = runner.invoke(main, ["fleet"], env={"ENGINE_REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert down.exit_code == 1 and "Redis unreachable" in down.output
