@@ -427,8 +427,17 @@ class PageActions:
         return value
 
     async def content(self) -> str:
+        """The page's HTML. Navigation outcomes are checked after reading as well as before:
+        a page that navigated meanwhile (a script's ``location``) may have landed on the guard's
+        refusal or an error page, and that must be said, not parsed."""
         self._after_navigation()
         await self._check_error_page()
+        html = await self._read_content()
+        self._after_navigation()
+        await self._check_error_page()
+        return html
+
+    async def _read_content(self) -> str:
         for _ in range(20):
             try:
                 return await self.page.content()

@@ -68,6 +68,5 @@ async def authenticate(ctx: SyncContext, *, use_session_state: bool = True) -> A
         await ctx.backend.goto(saved.url or ctx.base_url, timeout=ctx.step_timeout)
         start = saved.step_index or 0
         ctx.resuming_at = start
-        ctx.otp_code = options.otp_code
     outcome.already_logged_in = await run_login(ctx, start)
     return outcome

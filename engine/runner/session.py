@@ -137,7 +137,8 @@ async def _open(run: _Run) -> None:
     previous = run.ctx
     run.backend = await run.open_backend()
     run.ctx = SyncContext(run.recipe, run.backend, run.options, run.secrets, run.redactor,
-                          render_memory=run.render_memory)
+                          render_memory=run.render_memory,
+                          otp_code=previous.otp_code if previous else run.options.otp_code)
     if previous is not None:
         run.ctx.warnings.extend(previous.warnings)
 

@@ -56,7 +56,7 @@ CASES = [
     ("invalid-css-detect", "css: .maintenance", 'css: ".maintenance[["', "detect.unavailable",
      "invalid CSS"),
     ("invalid-regex-detect", 'url: "/maintenance"', 'url: "(unclosed"', "detect.unavailable",
-     "invalid regular expression"),
+     "invalid regex"),
     ("invalid-jmespath-next", 'next_page: "next"', 'next_page: "next[?"',
      "transactions.next_page", "invalid JMESPath"),
     ("template-in-detect-text", "css: .maintenance", 'text: "{{ credentials.username }}"',

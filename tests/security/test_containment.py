@@ -41,7 +41,7 @@ def test_no_way_out_on_the_browser_path(name: str, attack_runs: AttackRuns,
         assert refusal.initiator is None or refusal.initiator.startswith(exfil_url), refusal
     if case.navigates:
         assert result.error is not None, result
-        assert result.error.code == "recipe_broken.host_refused"
+        assert result.error.code == "recipe_broken.host_refused", result.error
         assert foreign_host in (result.error.url or "") and "?" not in (result.error.url or "")
         # at once: a step waiting for the next page would have run into its timeout (5 s)
         steps = {k: v for k, v in result.timings_ms.items() if k.startswith("login[")}
