@@ -171,7 +171,7 @@ class SyncContext:
     async def snapshot(self, html: str | None = None) -> PageSnapshot:
         backend = self.backend
         if html is None:
-            html = await backend.content()
+            html = await backend.content(max_chars=self.max_page_bytes)
         self.check_size(html, backend.url)
         self.checked_upto = backend.response_mark()
         return PageSnapshot(url=backend.url, status=backend.status, html=html,
@@ -215,7 +215,10 @@ class SyncContext:
         if page is None:
             page = await self.snapshot()
         await self._read_bodies(page, [condition])
-        return condition_met(condition, page, self.expression_context(account))
+        values = self.expression_context(account)
+        if len(page.html) > LARGE_PAGE:  # parsing a large page must not stall other syncs
+            return await asyncio.to_thread(condition_met, condition, page, values)
+        return condition_met(condition, page, values)
 
     async def wait_any(self, step: str, wanted: list[Condition], timeout: float) -> int | None:
         """Index of the first condition to hold, checking detect rules each time; None on

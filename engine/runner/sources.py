@@ -155,7 +155,8 @@ class FetchedPages(SourceBase):
                                     where=f"{self.name}.headers.{name}")
                    for name, value in block.headers.items()}
         response = await ctx.backend.fetch(url, timeout=ctx.step_timeout,
-                                           headers=headers or None)
+                                           headers=headers or None,
+                                           max_bytes=ctx.max_page_bytes)
         if not host_allowed(response.url, ctx.recipe.institution.allowed_domains):
             raise RequestRefused(response.url.split("?")[0])  # never parsed as data
         ctx.check_size(response.text, response.url)

@@ -104,3 +104,24 @@ async def test_wrong_code_on_resume_is_classified(banque_demo_site: ServerFactor
         base_url=site.url, state_key=key, resume_state=stopped.resume_state, otp_code="999999"))
     assert resumed.error is not None
     assert resumed.error.code == "invalid_credentials.wrong_code"
+
+
+async def test_a_challenge_kept_in_page_memory_expires_instead_of_breaking(
+        engine: Engine, neobanque_site: ServerFactory) -> None:
+    """NeoBanque keeps its code session in the single-page app's memory: a resumed sync
+    (another process, a reloaded page) finds the login form again. That is an expired
+    challenge the backend must ask a new code for, never "the site changed"."""
+    site = neobanque_site()
+    recipe = load_recipe(RECIPES / "neobanque.yaml")
+    key = new_key()
+    first = await engine.sync(recipe, {"email": "demo@neobanque.test",
+                                       "password": "correct-horse-42"},
+                              SyncOptions(base_url=site.url, state_key=key))
+    assert first.error is not None and first.error.code == "challenge_required"
+    assert first.resume_state
+    resumed = await engine.sync(recipe, {}, SyncOptions(
+        base_url=site.url, state_key=key, resume_state=first.resume_state, otp_code="654321"))
+    assert resumed.error is not None
+    assert resumed.error.code == "challenge_required.challenge_expired", resumed.error
+    assert resumed.error.details.get("restart") is True
+    assert resumed.timings_ms["total"] < 8000, "seen at once, not after the step timeout"

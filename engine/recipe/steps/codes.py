@@ -26,10 +26,13 @@ async def _asked(rt: StepRuntime, shown: Condition) -> bool:
     kept the challenge in page memory, a challenge that timed out), the challenge is gone:
     the backend must start a new login and ask for a new code — never "the site changed"."""
     following = rt.expected_after()
-    matched = await rt.wait_any([shown] + ([following] if following is not None else []))
+    wanted = [shown] + ([following] if following is not None else [])
+    form = rt.login_form() if rt.resuming() else None
+    matched = await rt.wait_any(wanted + ([form] if form is not None else []))
     if matched == 0:
         return True
-    if matched is None and rt.resuming():
+    back_at_login = form is not None and matched == len(wanted)
+    if (matched is None or back_at_login) and rt.resuming():
         raise ChallengeRequired(
             "the institution no longer shows the challenge this sync was resuming (expired, "
             "or kept in a page that is gone): start a new sync to get a new code",
