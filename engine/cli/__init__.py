@@ -69,7 +69,12 @@ def _state_dir(base: str | None, institution: str) -> Path:
 @click.option("--json", "as_json", is_flag=True, help="Print the SyncResult as JSON.")
 @click.option("--base-url", help="Override the recipe's base_url.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Oldest date wanted.")
-@click.option("--otp-code", help="Resume a sync stopped for a one-time code with this code.")
+@click.option("--otp-code", help="Resume a sync stopped for a one-time code with this code; "
+              "'-' reads it from standard input (keeps it out of shell history and ps).")
+@click.option("--otp-code-file", type=click.Path(exists=True, dir_okay=False),
+              help="Read the one-time code from this file.")
+@click.option("--origin", "origins", multiple=True, metavar="NAME=URL",
+              help="Move one of the institution's other origins (an API host), repeatable.")
 @click.option("--state-dir", type=click.Path(file_okay=False),
               help="Where session/resume state is kept (encrypted).")
 @click.option("--evidence-dir", type=click.Path(file_okay=False),
@@ -81,10 +86,12 @@ def _state_dir(base: str | None, institution: str) -> Path:
 @click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),
               help="Fixtures root for --save-fixture (default: ./fixtures).")
 def run(recipe_path: str, credentials_file: str | None, as_json: bool, base_url: str | None,
-        since: Any, otp_code: str | None, state_dir: str | None, evidence_dir: str | None,
-        timeout: float | None, save_fixture: str | None, fixtures_dir: str | None) -> None:
+        since: Any, otp_code: str | None, otp_code_file: str | None, origins: tuple[str, ...],
+        state_dir: str | None, evidence_dir: str | None, timeout: float | None,
+        save_fixture: str | None, fixtures_dir: str | None) -> None:
     """Synchronize one institution with RECIPE and print what came back."""
     recipe = load_or_exit(recipe_path)
+    otp_code = _read_code(otp_code, otp_code_file)
     interactive = sys.stdin.isatty()
     credentials = ({} if otp_code and not credentials_file
                    else read_credentials(recipe, credentials_file, interactive))
@@ -93,7 +100,8 @@ def run(recipe_path: str, credentials_file: str | None, as_json: bool, base_url:
     options = SyncOptions(
         base_url=base_url, since=since.date() if since else None, state_key=state_key(),
         session_state=session_file.read_text() if session_file.exists() else None,
-        evidence_dir=Path(evidence_dir) if evidence_dir else None, timeout=timeout)
+        evidence_dir=Path(evidence_dir) if evidence_dir else None, timeout=timeout,
+        origins=_origins(origins, recipe.institution.origins))
     if otp_code:
         if not resume_file.exists():
             raise click.UsageError("--otp-code given but no sync is waiting for a code")
@@ -114,11 +122,34 @@ async def _prompt_for_code(challenge: OtpChallenge) -> str | None:
     return str(value).strip() or None
 
 
+def _read_code(given: str | None, file: str | None) -> str | None:
+    """The one-time code: from a file, from standard input ('-'), or as given."""
+    if file is not None:
+        return Path(file).read_text(encoding="utf-8").strip() or None
+    if given == "-":
+        return sys.stdin.readline().strip() or None
+    return given
+
+
+def _origins(given: tuple[str, ...], declared: dict[str, str]) -> dict[str, str]:
+    moved: dict[str, str] = {}
+    for item in given:
+        name, sep, url = item.partition("=")
+        if not sep or name not in declared or not url.startswith(("http://", "https://")):
+            raise click.UsageError(f"--origin {item!r}: expected NAME=URL with NAME one of "
+                                   f"{', '.join(declared) or '(none declared)'}")
+        moved[name] = url
+    return moved
+
+
 def _store_state(result: SyncResult, session_file: Path, resume_file: Path) -> None:
+    if result.drop_session_state and session_file.exists() and not result.session_state:
+        session_file.unlink()  # it led the last sync astray: the next one starts clean
     for path, value in ((session_file, result.session_state), (resume_file, result.resume_state)):
         if value:
-            path.write_text(value)
-            path.chmod(0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(value)
     if result.error is None and resume_file.exists():
         resume_file.unlink()
 

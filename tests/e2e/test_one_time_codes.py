@@ -20,10 +20,11 @@ pytestmark = pytest.mark.browser
 BANQUE = RECIPES / "banque-demo.yaml"
 
 
-def engine_cli(*args: str, env: dict[str, str]) -> tuple[int, dict[str, Any]]:
+def engine_cli(*args: str, env: dict[str, str],
+               stdin: str | None = None) -> tuple[int, dict[str, Any]]:
     run = subprocess.run([sys.executable, "-m", "engine", "run", str(BANQUE), "--json", *args],
                          capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
-                         stdin=subprocess.DEVNULL)
+                         input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
     assert "Traceback" not in run.stderr, run.stderr
     return run.returncode, json.loads(run.stdout)
 
@@ -51,7 +52,8 @@ def test_resume_across_two_processes_then_trusted_device(banque_demo_site: Serve
 
     # a second process, given the code but not the password, continues from the code step
     no_password = {k: v for k, v in env.items() if not k.startswith("ENGINE_CREDENTIAL_")}
-    code, second = engine_cli(*common, "--otp-code", "123456", env=no_password)
+    # the code comes on standard input, never on the command line (shell history, ps)
+    code, second = engine_cli(*common, "--otp-code", "-", env=no_password, stdin="123456\n")
     assert code == 0, second["error"]
     assert len(second["accounts"]) == 4 and len(second["transactions"]) == 185
     assert logins(site) == 1, "the password must not be typed again"
