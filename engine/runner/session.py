@@ -93,8 +93,8 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
             await _fail(run, result, exc)
         except Exception as exc:
             log.error("sync of %s crashed", recipe.institution.id, exc_info=exc)
-            result.error = EngineError(f"{type(exc).__name__}: {str(exc)[:300]}",
-                                       reason="crash").info()
+            text = str(exc).split("\nCall log:")[0][:300]  # never a Playwright call log
+            result.error = EngineError(f"{type(exc).__name__}: {text}", reason="crash").info()
         finally:
             if run.backend is not None:
                 await _close(run.backend)
