@@ -65,12 +65,24 @@ def _redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
     redactor = _active.get()
     if redactor is None or not record.name.startswith(_PREFIXES):
         return record
-    record.msg = redactor(record.getMessage())
-    record.args = ()
+    if isinstance(record.msg, str):
+        record.msg = redactor(record.msg)
+    if isinstance(record.args, tuple):  # keep the structure: filters (httpx's) read the args
+        record.args = tuple(_redacted_arg(redactor, arg) for arg in record.args)
+    elif isinstance(record.args, dict):
+        record.args = {k: _redacted_arg(redactor, v) for k, v in record.args.items()}
     if record.exc_info:
         record.exc_text = redactor(logging.Formatter().formatException(record.exc_info))
         record.exc_info = None
     return record
+
+
+def _redacted_arg(redactor: Redactor, value: object) -> object:
+    if isinstance(value, str):
+        return redactor(value)
+    text = str(value)
+    masked = redactor(text)
+    return masked if masked != text else value
 
 
 if getattr(logging.getLogRecordFactory(), "__name__", "") != "_redacting_factory":

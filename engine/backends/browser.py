@@ -181,6 +181,8 @@ class BrowserSession(PageActions):
         self._context.on("request", self._observe)
         self._page = await self._context.new_page()
         await self._watch_page(self._page)
+        if self._guard is not None:
+            self._guard.on_upstream_failure = self._upstream_failures.__setitem__
         self._page.on("response", self._on_response)
         self._page.on("request", self._on_request)
         self._page.on("requestfinished", self._on_request_done)

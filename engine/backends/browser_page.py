@@ -150,6 +150,8 @@ class PageActions:
         self._seen: list[ResponseSeen] = []
         self._bodies: dict[int, Response] = {}
         self._nav_failure: str | None = None
+        self._upstream_failures: dict[str, str] = {}
+        """What the guard proxy saw an origin do (URL without query → failure kind)."""
         self._upstream_failure: tuple[str, str] | None = None
         self._oversized: tuple[str, int] | None = None
         self.max_document_bytes: int | None = None
@@ -189,6 +191,9 @@ class PageActions:
         failure = request.failure or "failed"
         if request.resource_type not in WATCHED_TYPES or "ERR_BLOCKED_BY_CLIENT" in failure:
             return
+        seen_by_guard = self._upstream_failures.get(request.url.split("?")[0].split("#")[0])
+        if seen_by_guard is not None:  # a generic browser error for a precise origin failure
+            failure = seen_by_guard
         if "ERR_ABORTED" in failure and request.resource_type == "document":
             return  # a navigation replaced by another one, not a failure of the site
         self._seen.append(ResponseSeen(url=request.url, status=0,
