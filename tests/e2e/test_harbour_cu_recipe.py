@@ -253,7 +253,7 @@ async def test_failure_scenarios_are_classified(engine: Engine, harbour_url: str
             return code
 
         return await engine.sync(recipe, {"username": username, "password": password},
-                                 options(url, otp_callback=typed, step_timeout=4))
+                                 options(url, otp_callback=typed))
 
     with ThreadedServer(create_app(maintenance=True)) as down:
         results = await asyncio.gather(*(
@@ -284,7 +284,7 @@ async def test_an_emailed_code_suspends_then_resumes_or_expires(engine: Engine,
     async def resume(url: str, stopped: SyncResult, wait: float = 0.0) -> SyncResult:
         await asyncio.sleep(wait)
         return await engine.sync(recipe, CREDS, SyncOptions(
-            base_url=url, reference_date=REFERENCE_DATE, state_key=STATE_KEY, step_timeout=4,
+            base_url=url, reference_date=REFERENCE_DATE, state_key=STATE_KEY,
             resume_state=stopped.resume_state, otp_code=DEFAULT_OTP_CODE))
 
     with ThreadedServer(create_app(code_ttl_seconds=1.0)) as short_lived:
