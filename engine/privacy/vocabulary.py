@@ -63,7 +63,7 @@ _EXACT: dict[Kind, set[str]] = {
         "nomtitulaire", "creditorname", "debtorname", "ultimatecreditor", "ultimatedebtor",
         "beneficiary", "beneficiaryname", "payeename", "payername", "remittername",
         "ordername", "counterpartyname", "psuname", "contactname", "personname",
-        "userfullname", "profilename",
+        "userfullname", "profilename", "membername",
     },
     Kind.EMAIL: {"email", "mail", "courriel", "emailaddress", "adressemail", "adresseemail",
                  "adresseelectronique", "mailaddress"},

@@ -39,36 +39,43 @@ async def collect(ctx: SyncContext, result: SyncResult, source_for: SourceFor) -
         account = account_of(ctx, record)
         result.accounts.append(account)
         accounts.append((account, {**record, "id": account.id}))
-    recipe = ctx.recipe
-    for name, block in (("transactions", recipe.transactions), ("holdings", recipe.holdings)):
-        if block is None:
-            continue
-        source = source_for(name, block)
-        for account, record in accounts:
+    for section in ("transactions", "holdings"):
+        await _per_account(ctx, result, source_for, section, accounts)
+    sanity_warnings(ctx, result)
+
+
+async def _per_account(ctx: SyncContext, result: SyncResult, source_for: SourceFor,
+                       section: str, accounts: list[tuple[Account, Record]]) -> None:
+    """Every block of ``section`` whose ``when`` holds, for each account in turn. An account's
+    rows from all its blocks become its models together, so the occurrence counter of
+    transaction ids spans them (a pending line equal to a booked one stays distinct)."""
+    blocks = ctx.recipe.section_blocks(section)
+    sources = {name: source_for(name, block) for name, block in blocks}
+    for account, record in accounts:
+        rows: list[Record] = []
+        for name, block in blocks:
             if not applies(block, record):
                 continue
             try:
                 outcome = await read_list(
-                    ctx, name, block, source,
+                    ctx, name, block, sources[name],
                     ctx.url(block.goto or "", record, where=f"{name}.goto"), record,
-                    since=ctx.options.since if name == "transactions" else None)
+                    since=ctx.options.since if section == "transactions" else None)
             except SyncError as exc:
-                record_account_failure(exc, account.id, name, result)
+                record_account_failure(exc, account.id, section, result)
                 continue
-            if name == "transactions":
-                result.transactions.extend(transactions_of(ctx, account, outcome.records))
-            else:
-                result.holdings.extend(holdings_of(ctx, account, outcome.records))
+            rows.extend(outcome.records)
             if outcome.failure is not None:
-                record_account_failure(outcome.failure, account.id, name, result)
-    sanity_warnings(ctx, result)
+                record_account_failure(outcome.failure, account.id, section, result)
+        if section == "transactions":
+            result.transactions.extend(transactions_of(ctx, account, rows))
+        else:
+            result.holdings.extend(holdings_of(ctx, account, rows))
 
 
 async def _account_records(ctx: SyncContext, source_for: SourceFor) -> list[Record]:
     records: list[Record] = []
-    for name, block in ctx.recipe.blocks():
-        if not name.startswith("accounts"):
-            continue
+    for name, block in ctx.recipe.section_blocks("accounts"):
         outcome = await read_list(ctx, name, block, source_for(name, block),
                                   ctx.url(block.goto or "", where=f"{name}.goto"))
         records.extend(outcome.records)

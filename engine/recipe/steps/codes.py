@@ -51,6 +51,10 @@ class OtpSpec(Strict):
     boxes: Selector | None = Field(default=None, description="Single-character inputs, one "
                                    "per character of the code, in order.")
     submit: Selector = Field(description="The button that sends the code.")
+    remember: Selector | None = Field(
+        default=None, description="A 'remember this device' checkbox, ticked before the code "
+        "is sent, so the trusted-device cookie lands in session_state and later syncs skip "
+        "the code; skipped when the page no longer offers it.")
     error: Condition | None = Field(default=None,
                                     description="Shown by the site after a wrong code.")
 
@@ -74,6 +78,9 @@ class OtpStep(Step, verb="otp"):
         else:
             assert spec.fill is not None
             await rt.fill(spec.fill, code)
+        if spec.remember is not None:
+            # part of this step, not a step before it: a sync resumed at the code ticks it too
+            await rt.click(spec.remember, optional=True)
         await rt.click(spec.submit)
         following = rt.expected_after()
         checks = ([spec.error] if spec.error is not None else []) + (
