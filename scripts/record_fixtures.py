@@ -56,7 +56,12 @@ SCENARIOS = (
     Scenario("neobanque", "normal", "sites.neobanque", "demo", "654321", "demo"),
     Scenario("neobanque-hybrid", "normal", "sites.neobanque", "demo", "654321", "demo"),
     Scenario("api-banque-ouverte", "normal", "sites.psd2_demo", "psu-demo"),
+    Scenario("banka-sever", "normal", "sites.banka_sever", "marko.petrovic", "135790", "normal"),
 )
+
+
+_NO_LAYOUTS = ("sites.psd2_demo", "sites.banka_sever")
+"""Sites without the classic/redesign layouts of Banque Démo and NeoBanque."""
 
 
 def _site(scenario: Scenario) -> tuple[Callable[..., Any], dict[str, str]]:
@@ -66,6 +71,11 @@ def _site(scenario: Scenario) -> tuple[Callable[..., Any], dict[str, str]]:
         from sites.banque_demo.data import DEMO_PASSWORD
 
         return create_app, {"username": scenario.login, "password": DEMO_PASSWORD}
+    if scenario.module == "sites.banka_sever":
+        from sites.banka_sever import create_app as create_sever
+        from sites.banka_sever.data import DEMO_PASSWORD as SEVER_PASSWORD
+
+        return create_sever, {"username": scenario.login, "password": SEVER_PASSWORD}
     if scenario.module == "sites.psd2_demo":
         from sites.psd2_demo import create_app as create_api
         from sites.psd2_demo.data import CLIENT_ID, CLIENT_SECRET
@@ -93,7 +103,7 @@ async def record_all(root: Path, only: set[str]) -> int:
                     scenario=scenario.name, base_url=server.url, engine=engine,
                     otp_code=scenario.otp_code,
                     site={"module": scenario.module,
-                          "layout": None if "psd2" in scenario.module else "classic",
+                          "layout": None if scenario.module in _NO_LAYOUTS else "classic",
                           "scenario": scenario.site_scenario})
             result = outcome.result
             state = (f"error {result.error.code}" if result.error else
