@@ -65,7 +65,11 @@ SCENARIOS = (
     *(Scenario(recipe, "normal", "sites.harbour_cu", "demo", "739204", "normal",
                date(2026, 11, 20))
       for recipe in ("harbour-cu", "harbour-cu-search", "harbour-cu-ofx")),
+    Scenario("banka-sever", "normal", "sites.banka_sever", "marko.petrovic", "135790", "normal"),
 )
+
+
+"""Sites without the classic/redesign layouts of Banque Démo and NeoBanque."""
 
 
 def _site(scenario: Scenario) -> tuple[Callable[..., Any], dict[str, str]]:
@@ -80,6 +84,11 @@ def _site(scenario: Scenario) -> tuple[Callable[..., Any], dict[str, str]]:
         from sites.harbour_cu.data import DEMO_PASSWORD as HARBOUR_PASSWORD
 
         return create_harbour, {"username": scenario.login, "password": HARBOUR_PASSWORD}
+    if scenario.module == "sites.banka_sever":
+        from sites.banka_sever import create_app as create_sever
+        from sites.banka_sever.data import DEMO_PASSWORD as SEVER_PASSWORD
+
+        return create_sever, {"username": scenario.login, "password": SEVER_PASSWORD}
     if scenario.module == "sites.psd2_demo":
         from sites.psd2_demo import create_app as create_api
         from sites.psd2_demo.data import CLIENT_ID, CLIENT_SECRET

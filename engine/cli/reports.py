@@ -19,6 +19,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -52,8 +53,9 @@ def _selector_table(scenario: check_mod.ScenarioCheck) -> Table:
             "recorded", "now", "empty", "unparsable") else "left", overflow="fold")
     for t in scenario.totals():
         status = ("BROKEN: " + t.reason) if t.broken else (t.reason or "ok")
-        table.add_row(t.name, t.selector, "—" if t.recorded is None else str(t.recorded),
-                      str(t.now), str(t.empty), str(t.unparsable), status,
+        table.add_row(t.name, escape(t.selector),  # a[href] is a selector, not markup
+                      "—" if t.recorded is None else str(t.recorded),
+                      str(t.now), str(t.empty), str(t.unparsable), escape(status),
                       style="red" if t.broken else None)
     return table
 

@@ -67,7 +67,9 @@ _SCRIPT_BLOCK = re.compile(r"(?is)<(script|style)\b[^>]*>.*?</\1\s*>")
 DEMO_SECRETS = (("sites.banque_demo.data", ("DEMO_PASSWORD",), ("CUSTOMER_NAME",)),
                 ("sites.neobanque.data", ("DEMO_EMAIL", "DEMO_PASSWORD"), ("CUSTOMER_NAME",)),
                 ("sites.psd2_demo.data", ("CLIENT_SECRET",), ("PSU_NAME",)),
-                ("sites.harbour_cu.data", ("DEMO_PASSWORD",), ("CUSTOMER_NAME",)))
+                ("sites.harbour_cu.data", ("DEMO_PASSWORD",), ("CUSTOMER_NAME",)),
+                ("sites.banka_sever.data", ("DEMO_PASSWORD",),
+                 ("CUSTOMER_NAME", "CYRILLIC_CUSTOMER_NAME")))
 MIN_LEARNED_TOKEN = 8
 
 

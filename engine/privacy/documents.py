@@ -92,10 +92,11 @@ def scan_text(text: str, *, offset: int = 0) -> Iterator[Hit]:
 
 
 def scan_keyed(key: str, value: str, *, person: bool = False,
-               offset: int | None = None) -> Iterator[Hit]:
+               offset: int | None = None, kind: Kind | None = None) -> Iterator[Hit]:
     """A value under a key: by the key when it names personal data or a secret (and the
-    value has that kind's shape), else by detectors."""
-    kind = classify_key(key)
+    value has that kind's shape), else by detectors. ``kind``: what the caller already
+    knows the key means (an HTML-only hint such as ``.username``, unknown to JSON keys)."""
+    kind = kind or classify_key(key)
     if kind is None and person and normalize_key(key) in CONTEXT_NAME_KEYS:
         kind = Kind.NAME
     if kind is not None and _counts(kind, value, key):

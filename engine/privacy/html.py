@@ -150,7 +150,8 @@ def _element_hits(open_: _Open) -> Iterator[Hit]:
     for value, offset in [(whole, parts[0][1] if parts else None), *parts]:
         if value and value not in seen:
             seen.add(value)
-            yield from scan_keyed(open_.hint, value, person=True, offset=offset)
+            yield from scan_keyed(open_.hint, value, person=True, offset=offset,
+                                  kind=open_.kind)
 
 
 def _attributes(attrs: list[tuple[str, str, int]], kind: Kind | None,
