@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from contextvars import ContextVar
+from typing import Any
 
 from engine.privacy.redactor import MASK, Redactor
 
@@ -70,10 +71,28 @@ class _RedactingFilter(logging.Filter):
 
 
 _FILTER = _RedactingFilter()
-for _name in ("engine", "httpx", "httpcore"):
-    _log = logging.getLogger(_name)
-    if not any(isinstance(f, _RedactingFilter) for f in _log.filters):
-        _log.addFilter(_FILTER)
+_NAMESPACES = frozenset({"engine", "httpx", "httpcore"})
+
+
+def _install_record_factory() -> None:
+    """Redact where records are made. A filter on the ``engine`` logger would not do: Python
+    applies a logger's filters only to records logged on that very logger, so records of
+    ``engine.sync`` or ``engine.workers`` would pass unredacted to every handler."""
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "engine_redacting", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if record.name.partition(".")[0] in _NAMESPACES:
+            _FILTER.filter(record)
+        return record
+
+    factory.engine_redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+_install_record_factory()
 
 
 @contextlib.contextmanager
