@@ -97,20 +97,41 @@ class TextFormatter(logging.Formatter):
 _HANDLER_MARK = "engine_cli_handler"
 
 
-def configure(level: int | str = logging.WARNING, fmt: LogFormat = "text",
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record comes (as ``logging.lastResort``
+    does), so a redirected or replaced stderr never leaves it writing to a closed file."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        super().__init__()
+        self._fixed = stream
+
+    @property
+    def stream(self) -> IO[str]:
+        return self._fixed if self._fixed is not None else sys.stderr
+
+    @stream.setter
+    def stream(self, value: IO[str]) -> None:  # StreamHandler.__init__ assigns it
+        pass
+
+
+def configure(level: int = logging.WARNING, fmt: LogFormat = "text",
               stream: IO[str] | None = None) -> logging.Handler:
-    """Send the ``engine`` loggers to ``stream`` (stderr) at ``level`` in ``fmt``; replaces
-    a handler an earlier call installed (commands run in one process in tests)."""
+    """Send the ``engine`` loggers to ``stream`` (default: stderr) at ``level`` in ``fmt``.
+
+    Replaces a handler an earlier call installed, leaves other handlers and propagation
+    alone (an application's own logging keeps working), and lowers the ``engine`` logger's
+    level only when more is asked for than it lets through."""
     logger = logging.getLogger("engine")
     for old in [h for h in logger.handlers if getattr(h, _HANDLER_MARK, False)]:
         logger.removeHandler(old)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = _StderrHandler(stream)
     setattr(handler, _HANDLER_MARK, True)
+    handler.setLevel(level)
     handler.addFilter(SyncFields())
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     logger.addHandler(handler)
-    logger.setLevel(level)
-    logger.propagate = False
+    if level < logger.getEffectiveLevel():
+        logger.setLevel(level)
     return handler
 
 

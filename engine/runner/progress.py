@@ -42,20 +42,24 @@ class ProgressEvent:
     sync_id: str = ""
 
     def describe(self) -> str:
-        """One line for a person: ``banque-demo transactions acc-1 done: 137 in 0.41 s``."""
+        """One line: ``banque-demo transactions acc-1 done: 137 transactions in 0.41 s``."""
         parts = [self.institution, self.stage]
         if self.account_id:
             parts.append(self.account_id)
         text = " ".join(p for p in parts if p) + f" {self.outcome or self.status}"
         details = []
         if self.count is not None:
-            details.append(str(self.count))
+            noun = _NOUNS.get(self.stage, "records")
+            details.append(f"{self.count} {noun[:-1] if self.count == 1 else noun}")
         if self.duration_ms is not None:
             details.append(f"in {self.duration_ms / 1000:.2f} s")
         if self.error_code:
             details.append(self.error_code)
         return text + (": " + " ".join(details) if details else "")
 
+
+_NOUNS = {"sync": "accounts", "accounts": "accounts", "transactions": "transactions",
+          "holdings": "holdings", "balances": "balances"}
 
 ProgressObserver = Callable[[ProgressEvent], None]
 
@@ -81,7 +85,7 @@ def emit(observer: ProgressObserver | None, event: ProgressEvent) -> None:
     event = replace(event, institution=event.institution or fields.get("institution", ""),
                     sync_id=event.sync_id or fields.get("sync_id", ""))
     finished = event.stage == "sync" and event.status != "start"
-    level = logging.INFO if finished or event.status == "failed" else logging.DEBUG
+    level = logging.DEBUG if event.status == "start" else logging.INFO
     log.log(level, event.describe(), extra={
         "event": "sync_finished" if finished else "stage", "stage": event.stage,
         "account_id": event.account_id, "duration_ms": event.duration_ms,
