@@ -26,7 +26,7 @@ class MissingExtra(ImportError):
 
     def __init__(self, feature: str, extra: str, missing: list[str]) -> None:
         self.feature, self.extra, self.missing = feature, extra, missing
-        super().__init__(f"{feature} needs the [{extra}] extra ({', '.join(missing)} not "
+        super().__init__(f"{feature}: needs the [{extra}] extra ({', '.join(missing)} not "
                          f"installed): pip install '{DISTRIBUTION}[{extra}]'")
 
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PREFIX = "ENGINE_"
 APP_DIR = "bank-sync-engine"
@@ -30,14 +31,28 @@ class SettingsError(ValueError):
     """An ``ENGINE_*`` variable has a value the engine cannot use (the message names it)."""
 
 
+_GIVEN: ContextVar[bool] = ContextVar("engine_settings_given", default=False)
+
+
 class EnvSettings(BaseSettings):
-    """Base of every settings model: ``ENGINE_<FIELD>`` variables, nothing else read."""
+    """Base of every settings model: ``ENGINE_<FIELD>`` variables, nothing else read (no
+    ``.env`` file, no secrets folder)."""
 
     model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True,
-                                      case_sensitive=False, use_attribute_docstrings=True)
+                                      case_sensitive=False, env_ignore_empty=True,
+                                      use_attribute_docstrings=True)
 
     PATTERNS: ClassVar[dict[str, str]] = {}
     """Variables whose name is a pattern (not a field), for the documentation table."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings],
+                                   init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,) if _GIVEN.get() else (init_settings, env_settings)
 
     @classmethod
     def variable(cls, field: str) -> str:
@@ -45,17 +60,21 @@ class EnvSettings(BaseSettings):
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None) -> Self:
-        """The settings from ``environ`` (default ``os.environ``) alone: no other source."""
-        env = os.environ if environ is None else environ
-        upper = {k.upper(): v for k, v in env.items()}
-        values = {name: upper[cls.variable(name)] for name in cls.model_fields
-                  if upper.get(cls.variable(name), "") != ""}
+        """The settings from the process environment, or from ``environ`` alone (tests, a
+        worker configured by its caller); a bad value raises ``SettingsError`` naming it."""
+        token = _GIVEN.set(environ is not None)
         try:
-            return cls.model_validate(values)
+            if environ is None:
+                return cls()
+            upper = {k.upper(): v for k, v in environ.items()}
+            return cls(**{name: upper[cls.variable(name)] for name in cls.model_fields
+                          if upper.get(cls.variable(name), "") != ""})
         except ValidationError as exc:
             first = exc.errors()[0]
             name = cls.variable(str(first["loc"][0])) if first["loc"] else cls.__name__
             raise SettingsError(f"{name}: {first['msg']}") from None
+        finally:
+            _GIVEN.reset(token)
 
 
 class EngineSettings(EnvSettings):

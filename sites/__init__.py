@@ -6,4 +6,4 @@ real bank is reachable from here. Every site binds 127.0.0.1 only.
 
 from engine.extras import require
 
-require("demo", "the demo institutions (sites)")
+require("demo", "sites (the demo institutions)")

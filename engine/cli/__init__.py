@@ -13,6 +13,7 @@ are read from ``ENGINE_CREDENTIAL_<NAME>`` variables, a file, or a hidden prompt
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any
 
 import click
@@ -94,6 +95,12 @@ class LazyGroup(click.Group):
         except MissingExtra as exc:  # an extra needed only by this recipe or scenario
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(ExitCode.USAGE)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception:  # a bug: logged with its stack trace, a distinct exit status
+            logging.getLogger("engine.cli").critical("internal error", exc_info=True)
+            ctx.exit(ExitCode.INTERNAL)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

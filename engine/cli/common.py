@@ -63,7 +63,9 @@ class CliState:
 
     @property
     def progress(self) -> bool:
-        return not self.quiet
+        """Show progress: not with ``--quiet``, nor with JSON logs (stderr is then JSON lines
+        only; the same stage events are in the logs at INFO, ``-v``)."""
+        return not self.quiet and self.log_format != "json"
 
 
 _STATE_KEY = "engine.cli.state"

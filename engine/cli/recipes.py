@@ -42,16 +42,23 @@ def validate(recipes: tuple[str, ...], as_json: bool) -> None:
 @click.command()
 @click.option("--write", is_flag=True, help="Write it to engine/recipe/recipe.schema.json.")
 @click.option("--check", is_flag=True, help="Fail if the committed schema is stale.")
-def schema(write: bool, check: bool) -> None:
-    """Print (or write, or check) the recipe JSON Schema (it is JSON already)."""
-    from engine.recipe.schema import schema_is_current, schema_text, write_schema
+@json_option
+def schema(write: bool, check: bool, as_json: bool) -> None:
+    """Print (or write, or check) the recipe JSON Schema (printed, it is JSON already;
+    --json makes --check and --write answer in JSON too)."""
+    from engine.recipe.schema import SCHEMA_PATH, schema_is_current, schema_text, write_schema
 
     if check:
         ok = schema_is_current()
-        click.echo("schema is current" if ok else "schema is stale: run `engine schema --write`")
+        if as_json:
+            echo_json({"current": ok, "path": str(SCHEMA_PATH)})
+        else:
+            click.echo("schema is current" if ok
+                       else "schema is stale: run `engine schema --write`")
         raise SystemExit(ExitCode.OK if ok else ExitCode.BREAKAGE)
     if write:
-        click.echo(f"wrote {write_schema()}")
+        written = write_schema()
+        echo_json({"written": str(written)}) if as_json else click.echo(f"wrote {written}")
         return
     click.echo(schema_text(), nl=False)
 

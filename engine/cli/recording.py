@@ -19,6 +19,7 @@ import click
 from engine.api import Engine
 from engine.cli.common import (
     FIXTURES_HELP,
+    RECIPE,
     ExitCode,
     echo_json,
     fixtures_root,
@@ -44,7 +45,7 @@ async def _prompt_for_code(challenge: OtpChallenge) -> str | None:
 
 
 @click.command("record")
-@click.argument("recipe_path", metavar="RECIPE", type=click.Path(exists=True, dir_okay=False))
+@click.argument("recipe_path", metavar="RECIPE", type=RECIPE)
 @click.option("--scenario", required=True, help="Name of the scenario (folder) to save.")
 @click.option("--base-url", help="Where the live site is (default: the recipe's base_url).")
 @click.option("--credentials", "credentials_file", type=click.Path(exists=True, dir_okay=False),
@@ -86,7 +87,7 @@ def record(recipe_path: str, scenario: str, base_url: str | None, credentials_fi
 
 
 @click.command("replay")
-@click.argument("recipe_path", metavar="RECIPE", type=click.Path(exists=True, dir_okay=False))
+@click.argument("recipe_path", metavar="RECIPE", type=RECIPE)
 @click.option("--scenario", "scenarios", multiple=True,
               help="Only this scenario (repeatable; default: all of the recipe's).")
 @click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),

@@ -24,6 +24,7 @@ from rich.table import Table
 
 from engine.cli.common import (
     FIXTURES_HELP,
+    RECIPE,
     ExitCode,
     echo_json,
     fixtures_root,
@@ -70,7 +71,7 @@ def _selector_table(scenario: check_mod.ScenarioCheck) -> Table:
 
 
 @click.command("check")
-@click.argument("recipe_path", metavar="RECIPE", type=click.Path(exists=True, dir_okay=False))
+@click.argument("recipe_path", metavar="RECIPE", type=RECIPE)
 @click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),
               help=FIXTURES_HELP)
 @click.option("--scenario", "scenarios", multiple=True, help="Only these scenarios.")
@@ -249,7 +250,7 @@ def drift_json(report: drift_mod.DriftReport) -> str:
 
 
 @click.command("drift")
-@click.argument("recipe_path", metavar="RECIPE", type=click.Path(exists=True, dir_okay=False))
+@click.argument("recipe_path", metavar="RECIPE", type=RECIPE)
 @click.option("--scenario", required=True, help="The saved scenario to compare with.")
 @click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),
               help=FIXTURES_HELP)

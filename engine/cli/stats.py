@@ -41,8 +41,10 @@ class InstitutionStats:
 class Stats:
     institutions: dict[str, InstitutionStats] = field(default_factory=dict)
     files: int = 0
+    log_records: int = 0
+    """JSON log records read that are not a sync's end (stage records and the like)."""
     skipped: int = 0
-    """Lines or documents that are neither a result nor a ``sync_finished`` record."""
+    """Lines or documents that are neither a result nor a JSON log record."""
     _seen: set[str] = field(default_factory=set)
 
     def add(self, institution: str, outcome: str, codes: Iterable[str]) -> None:
@@ -71,12 +73,14 @@ class Stats:
                      [str(code)] if code else [])
         elif "institution" in data and "started_at" in data:
             self.add(str(data["institution"]), _outcome(data), _codes(data))
+        elif "logger" in data and "level" in data:
+            self.log_records += 1
         else:
             self.skipped += 1
 
     def as_dict(self) -> dict[str, Any]:
         return {"institutions": {k: v.as_dict() for k, v in sorted(self.institutions.items())},
-                "files": self.files, "skipped": self.skipped}
+                "files": self.files, "log_records": self.log_records, "skipped": self.skipped}
 
 
 def _outcome(result: dict[str, Any]) -> str:
@@ -143,6 +147,7 @@ def stats(paths: tuple[str, ...], as_json: bool) -> None:
 
 
 def _print(found: Stats) -> None:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -150,7 +155,7 @@ def _print(found: Stats) -> None:
     if not console.is_terminal:
         console = Console(highlight=False, width=200)
     table = Table(title=f"{sum(s.syncs for s in found.institutions.values())} syncs in "
-                  f"{found.files} file(s)", title_justify="left")
+                  f"{found.files} file(s)", title_justify="left", box=box.SIMPLE)
     for column in ("institution", "syncs", "ok", "partial", "failed", "error codes"):
         table.add_column(column, justify="left" if column in ("institution", "error codes")
                          else "right")
@@ -161,7 +166,7 @@ def _print(found: Stats) -> None:
     console.print(table)
     if found.skipped:
         console.print(f"{found.skipped} line(s) or document(s) were neither a result nor a "
-                      "sync_finished log record", style="dim")
+                      "JSON log record", style="dim")
 
 
 COMMANDS = (stats,)

@@ -20,4 +20,4 @@ heavy.
 
 from engine.extras import require
 
-require("workers", "the distributed workers (engine.workers)")
+require("workers", "engine.workers (the distributed workers)")

@@ -148,11 +148,18 @@ class WorkerSettings:
         if env.worker_key is None:
             raise ConfigError(f"{ENV_KEY} is not set: backend and workers need the same key "
                               "to encrypt credentials, codes and results")
+        parsed: dict[str, Any] = {}
+        for name, parse, value in ((ENV_THROTTLE, ThrottleConfig.from_setting, env.throttle),
+                                   (ENV_FLEET, FleetTimings.from_setting, env.fleet)):
+            try:
+                parsed[name] = parse(value)
+            except (ValueError, TypeError, OSError, yaml.YAMLError) as exc:
+                raise ConfigError(f"{name}: {exc}") from None
         return cls(
             redis_url=env.redis_url,
             key=env.worker_key.get_secret_value(),
             recipes_dir=env.recipes_dir or recipes_dir(),
-            throttle=ThrottleConfig.from_setting(env.throttle),
+            throttle=parsed[ENV_THROTTLE],
             queue=env.queue,
-            timings=FleetTimings.from_setting(env.fleet),
+            timings=parsed[ENV_FLEET],
         )
