@@ -10,6 +10,7 @@ which extra to install instead of a ``ModuleNotFoundError`` from deep inside a d
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 DISTRIBUTION = "bank-sync-engine"
 
@@ -30,9 +31,18 @@ class MissingExtra(ImportError):
                          f"installed): pip install '{DISTRIBUTION}[{extra}]'")
 
 
+def _installed(name: str) -> bool:
+    if name in sys.modules:  # imported already (kombu's module even has no __spec__)
+        return True
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def missing_modules(extra: str) -> list[str]:
     """The import names of ``extra`` that cannot be found (none are imported)."""
-    return [name for name in EXTRAS[extra] if importlib.util.find_spec(name) is None]
+    return [name for name in EXTRAS[extra] if not _installed(name)]
 
 
 def require(extra: str, feature: str) -> None:

@@ -47,14 +47,14 @@ class ProgressEvent:
         if self.account_id:
             parts.append(self.account_id)
         text = " ".join(p for p in parts if p) + f" {self.outcome or self.status}"
+        if self.error_code:
+            text += f" ({self.error_code})"
         details = []
         if self.count is not None:
             noun = _NOUNS.get(self.stage, "records")
             details.append(f"{self.count} {noun[:-1] if self.count == 1 else noun}")
         if self.duration_ms is not None:
             details.append(f"in {self.duration_ms / 1000:.2f} s")
-        if self.error_code:
-            details.append(self.error_code)
         return text + (": " + " ".join(details) if details else "")
 
 
