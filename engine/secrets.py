@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator
+import numbers
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -54,16 +55,30 @@ __all__ = ["MASK", "Redactor", "Secret"]
 _active: ContextVar[Redactor | None] = ContextVar("engine_log_redactor", default=None)
 
 
+_PLAIN = (numbers.Number, type(None))
+"""Arguments kept as they are (``%d`` and ``%.2f`` need numbers); all others are redacted
+as text."""
+
+
 class _RedactingFilter(logging.Filter):
-    """Masks the running sync's secrets in every record of the ``engine`` loggers, stack
-    traces included (they are formatted here, before any handler sees them)."""
+    """Masks the running sync's secrets in every record of the ``engine`` loggers (and
+    httpx's), stack traces included (formatted here, before any handler sees them).
+
+    The message and each argument are redacted separately and the record keeps its shape
+    (``msg % args``), so filters that read the arguments still work after it (the HTTP
+    backend's, which drops query strings from httpx's request lines)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         redactor = _active.get()
         if redactor is None:
             return True
-        record.msg = redactor(record.getMessage())
-        record.args = ()
+        record.msg = redactor(str(record.msg))
+        if isinstance(record.args, tuple):
+            record.args = tuple(a if isinstance(a, _PLAIN) else redactor(str(a))
+                                for a in record.args)
+        elif isinstance(record.args, Mapping):
+            record.args = {k: v if isinstance(v, _PLAIN) else redactor(str(v))
+                           for k, v in record.args.items()}
         if record.exc_info:
             record.exc_text = redactor(logging.Formatter().formatException(record.exc_info))
             record.exc_info = None

@@ -40,6 +40,9 @@ COMMANDS: dict[str, str] = {
 }
 """Command name → ``module:attribute``: the fast path (one module imported per command)."""
 
+OWN_LOGGING = frozenset({"worker"})
+"""Commands whose logging is set up by what they run (Celery hijacks the root logger)."""
+
 MODULES = ("engine.cli.sync", "engine.cli.recipes", "engine.cli.stats", "engine.cli.recording",
            "engine.cli.reports")
 """Modules whose ``COMMANDS`` tuple may hold commands not in the table yet."""
@@ -74,7 +77,9 @@ class LazyGroup(click.Group):
                 command = self._load(cmd_name)
             except MissingExtra as exc:
                 return _unavailable(cmd_name, exc)
-        return add_common_options(command) if command is not None else None
+        if command is None:
+            return None
+        return add_common_options(command, own_logging=cmd_name in OWN_LOGGING)
 
     @staticmethod
     def _load(name: str) -> click.Command | None:

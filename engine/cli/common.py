@@ -79,7 +79,7 @@ def state() -> CliState:
     return found if isinstance(found, CliState) else CliState()
 
 
-def _setup(values: dict[str, Any]) -> CliState:
+def _setup(values: dict[str, Any], own_logging: bool) -> CliState:
     from engine import logs
     from engine.settings import EngineSettings, SettingsError
 
@@ -91,14 +91,22 @@ def _setup(values: dict[str, Any]) -> CliState:
     level = (values.get("log_level") or ("ERROR" if quiet else "DEBUG" if verbose > 1
                                          else "INFO" if verbose else env.log_level))
     fmt = values.get("log_format") or env.log_format
-    logs.configure(getattr(logging, str(level).upper()), fmt)
+    asked = any(values.get(k) for k in _COMMON) or fmt == "json"
+    if not own_logging or asked:
+        logs.configure(getattr(logging, str(level).upper()), fmt)
+        if own_logging:  # the command's root handler would print every record again
+            logging.getLogger("engine").propagate = False
     return CliState(quiet=quiet, verbose=verbose, log_level=str(level).upper(), log_format=fmt)
 
 
-def add_common_options(command: click.Command) -> click.Command:
+def add_common_options(command: click.Command, *, own_logging: bool = False) -> click.Command:
     """Give ``command`` the shared options (skipping any it declares itself, e.g. its own
     ``--quiet``) and set up logging before it runs. Idempotent; the ``engine`` group applies
-    it to every command it loads, so commands defined elsewhere get the options too."""
+    it to every command it loads, so commands defined elsewhere get the options too.
+
+    ``own_logging``: the command sets up logging itself (``engine worker``: Celery's); the
+    engine's handler is then installed only when one of the options or ``ENGINE_LOG_FORMAT=
+    json`` asks for it."""
     if getattr(command, "_engine_common", False):
         return command
     taken = {opt for param in command.params for opt in getattr(param, "opts", [])}
@@ -123,7 +131,7 @@ def add_common_options(command: click.Command) -> click.Command:
         values = {name: kwargs.pop(name) if name in names else kwargs.get(name)
                   for name in _COMMON}
         ctx = click.get_current_context()
-        ctx.find_root().meta[_STATE_KEY] = _setup(values)
+        ctx.find_root().meta[_STATE_KEY] = _setup(values, own_logging)
         return ctx.invoke(callback, **kwargs) if callback is not None else None
 
     command.callback = run
