@@ -163,3 +163,11 @@ def test_fixtures_come_from_the_current_folder_or_an_option(tmp_path: Path) -> N
     assert json.loads(explicit.stdout)
     audit = cli("audit", "--json", cwd=ROOT)
     assert audit.returncode == 0 and json.loads(audit.stdout)["ok"] is True
+
+
+def test_the_readme_documents_every_exit_code() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("Exit codes (`engine.cli.common.ExitCode`)"):]
+    rows = re.findall(r"^\| (\d+) \| ", table[:table.index("\n\n", table.index("| code"))],
+                      re.M)
+    assert sorted(int(r) for r in rows) == sorted(int(c) for c in ExitCode)
