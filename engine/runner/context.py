@@ -23,6 +23,7 @@ from engine.recipe.model import Recipe
 from engine.recipe.templates import Context, TemplateError, render
 from engine.runner.detection import PageSnapshot, classify, condition_met, needed_bodies
 from engine.runner.failures import recipe_error, translate
+from engine.runner.progress import ProgressObserver
 from engine.secrets import Redactor, Secret
 
 LARGE_PAGE = 500_000
@@ -87,6 +88,9 @@ class SyncOptions:
     """Force 'browser' or 'http' rendering for every list page (benchmarks, tests)."""
     observer: DocumentObserver | None = None
     """Called with every document extracted from (recording, drift, debugging)."""
+    progress: ProgressObserver | None = None
+    """Called at stage and account boundaries (``engine.runner.progress.ProgressEvent``):
+    progress displays; the same events are logged for operators."""
 
 
 @dataclass

@@ -9,6 +9,7 @@ result and the failure says where it stopped.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from engine.models import Account, SyncResult
 from engine.recipe.lists import ListBlock
 from engine.runner.context import SyncContext
 from engine.runner.paging import read_list
+from engine.runner.progress import ProgressEvent, emit
 from engine.runner.records import (
     account_of,
     holdings_of,
@@ -32,8 +34,12 @@ SourceFor = Callable[[str, ListBlock], PageSource]
 
 async def collect(ctx: SyncContext, result: SyncResult, source_for: SourceFor) -> None:
     """Fill ``result`` with everything the recipe extracts."""
+    started = time.perf_counter()
+    emit(ctx.options.progress, ProgressEvent("accounts", "start"))
     records = await _account_records(ctx, source_for)
     records = await _complete_balances(ctx, result, source_for, records)
+    emit(ctx.options.progress, ProgressEvent("accounts", "done", count=len(records),
+                                             duration_ms=_ms(started)))
     accounts: list[tuple[Account, Record]] = []
     for record in records:
         account = account_of(ctx, record)
@@ -56,6 +62,7 @@ async def _per_account(ctx: SyncContext, result: SyncResult, source_for: SourceF
         for name, block in blocks:
             if not applies(block, record):
                 continue
+            begun = time.perf_counter()
             try:
                 outcome = await read_list(
                     ctx, name, block, sources[name],
@@ -63,7 +70,14 @@ async def _per_account(ctx: SyncContext, result: SyncResult, source_for: SourceF
                     since=ctx.options.since if section == "transactions" else None)
             except SyncError as exc:
                 record_account_failure(exc, account.id, section, result)
+                emit(ctx.options.progress, ProgressEvent(
+                    name, "failed", account_id=account.id, duration_ms=_ms(begun),
+                    error_code=exc.code))
                 continue
+            emit(ctx.options.progress, ProgressEvent(
+                name, "failed" if outcome.failure else "done", account_id=account.id,
+                count=len(outcome.records), duration_ms=_ms(begun),
+                error_code=outcome.failure.code if outcome.failure else None))
             rows.extend(outcome.records)
             if outcome.failure is not None:
                 record_account_failure(outcome.failure, account.id, section, result)
@@ -111,6 +125,10 @@ async def _complete_balances(ctx: SyncContext, result: SyncResult, source_for: S
         record.update({k: v for k, v in outcome.records[0].items() if v is not None})
         complete.append(record)
     return complete
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 1)
 
 
 def applies(block: ListBlock, account: Record) -> bool:
