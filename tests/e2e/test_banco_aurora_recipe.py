@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -157,7 +157,7 @@ def test_pix_are_signed_for_the_customer_and_dated_in_brasilia(
 
 
 def test_no_secret_reaches_the_result(synced: dict[str, SyncResult], site: AuroraSite) -> None:
-    tokens = list(site.state.auth._sessions)  # noqa: SLF001 - the bearer tokens the API issued
+    tokens = list(site.state.auth._sessions)  # the bearer tokens the API issued
     assert tokens
     for result in synced.values():
         text = result.model_dump_json()
@@ -184,7 +184,7 @@ FAILURES: dict[str, dict[str, Any]] = {
 
 
 @pytest.fixture(scope="module")
-async def results(engine: Engine, site: AuroraSite) -> AsyncIterator[dict[str, SyncResult]]:
+async def results(engine: Engine, site: AuroraSite) -> dict[str, SyncResult]:
     """Every sync of the module at once (the engine runs four at a time): the long rendered
     one overlaps the short failing ones."""
     async def failing(name: str, spec: dict[str, Any]) -> SyncResult:
@@ -196,7 +196,7 @@ async def results(engine: Engine, site: AuroraSite) -> AsyncIterator[dict[str, S
             for name, (recipe, scenario) in SYNCS.items()}
     jobs |= {name: failing(name, spec) for name, spec in FAILURES.items()}
     done = await asyncio.gather(*jobs.values())
-    yield dict(zip(jobs, done, strict=True))
+    return dict(zip(jobs, done, strict=True))
 
 
 @pytest.fixture(scope="module")
