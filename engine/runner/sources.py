@@ -3,9 +3,11 @@
 The pagination loop (``paging``) asks a ``PageSource`` for each page and never cares which one
 it is. Each source classifies what it received from its own evidence: a rendered page through
 the detection rules after it has *settled* (no data call in flight, no short timer pending, the
-DOM quiet: a page whose script fixes up balances after load is read after the fix-up); a plain
-fetch from the answer's own URL and status (a 401 from a data endpoint names that endpoint);
-an API answer through the recipe's ``api.detect`` rules.
+DOM quiet: a page whose script fixes up balances after load is read after the fix-up; an
+infinite virtualized list is read screen by screen, ``scrolling``); a plain JSON fetch through
+the recipe's ``response:`` rules, then its own URL, status and ``WWW-Authenticate`` (a 401
+from a data endpoint names that endpoint); an API answer through the recipe's ``api.detect``
+rules.
 """
 
 from __future__ import annotations
