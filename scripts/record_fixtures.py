@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from engine import Engine, SyncOptions  # noqa: E402 - after the path set-up above
-from engine.harness.record import record_sync  # noqa: E402
+from engine.harness.record import RecordOutcome, record_sync  # noqa: E402
 from sites._server import ThreadedServer  # noqa: E402
 
 
@@ -66,10 +66,12 @@ SCENARIOS = (
                date(2026, 11, 20))
       for recipe in ("harbour-cu", "harbour-cu-search", "harbour-cu-ofx")),
     Scenario("banka-sever", "normal", "sites.banka_sever", "marko.petrovic", "135790", "normal"),
+    Scenario("banco-aurora", "normal", "sites.banco_aurora", "demo", site_scenario="demo"),
+    Scenario("banco-aurora-app", "normal", "sites.banco_aurora", "demo", site_scenario="demo"),
+    Scenario("banco-aurora-pix", "normal", "sites.banco_aurora", "demo", site_scenario="demo"),
 )
-
-
-"""Sites without the classic/redesign layouts of Banque Démo and NeoBanque."""
+AURORA_REFERENCE = date(2026, 11, 20)
+"""Banco Aurora's data is dated from this day (its movements reach into the day itself)."""
 
 
 def _site(scenario: Scenario) -> tuple[Callable[..., Any], dict[str, str]]:
@@ -102,23 +104,42 @@ def _site(scenario: Scenario) -> tuple[Callable[..., Any], dict[str, str]]:
     return create_neo, {"email": scenario_email(scenario.login), "password": NEO_PASSWORD}
 
 
+async def _record_aurora(scenario: Scenario, root: Path, engine: Engine) -> RecordOutcome:
+    """Banco Aurora runs on two origins (web on 127.0.0.1, API on localhost), both on
+    ephemeral ports: the API's is given as ``origins``, and kept in meta.json for replay."""
+    from sites.banco_aurora import AuroraSite
+    from sites.banco_aurora.data import DEMO_PASSWORD, user_cpf
+
+    with AuroraSite(approve_after=0.5) as site:
+        options = SyncOptions(base_url=site.web_url, origins={"api": site.api_url},
+                              reference_date=AURORA_REFERENCE)
+        return await record_sync(
+            ROOT / "recipes" / f"{scenario.recipe}.yaml",
+            {"cpf": user_cpf(scenario.login), "password": DEMO_PASSWORD}, root,
+            scenario=scenario.name, options=options, engine=engine,
+            site={"module": scenario.module, "layout": None, "scenario": scenario.site_scenario})
+
+
 async def record_all(root: Path, only: set[str]) -> int:
     failures = 0
     async with Engine(max_concurrency=1) as engine:
         for scenario in SCENARIOS:
             if only and scenario.key not in only:
                 continue
-            create_app, credentials = _site(scenario)
             started = time.perf_counter()
-            with ThreadedServer(create_app()) as server:
-                outcome = await record_sync(
-                    ROOT / "recipes" / f"{scenario.recipe}.yaml", credentials, root,
-                    scenario=scenario.name, engine=engine,
-                    options=SyncOptions(base_url=server.url, otp_code=scenario.otp_code,
-                                        reference_date=scenario.reference_date),
-                    site={"module": scenario.module,
-                          "layout": "classic" if scenario.module in LAYOUTS else None,
-                          "scenario": scenario.site_scenario})
+            if scenario.module == "sites.banco_aurora":
+                outcome = await _record_aurora(scenario, root, engine)
+            else:
+                create_app, credentials = _site(scenario)
+                with ThreadedServer(create_app()) as server:
+                    outcome = await record_sync(
+                        ROOT / "recipes" / f"{scenario.recipe}.yaml", credentials, root,
+                        scenario=scenario.name, engine=engine,
+                        options=SyncOptions(base_url=server.url, otp_code=scenario.otp_code,
+                                            reference_date=scenario.reference_date),
+                        site={"module": scenario.module,
+                              "layout": "classic" if scenario.module in LAYOUTS else None,
+                              "scenario": scenario.site_scenario})
             result = outcome.result
             state = (f"error {result.error.code}" if result.error else
                      "partial" if result.partial else "ok")

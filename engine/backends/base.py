@@ -196,7 +196,12 @@ class Backend(Protocol):
 
     async def count(self, selector: str) -> int: ...
 
-    async def scroll(self, selector: str | None, *, timeout: float) -> None: ...
+    async def scroll(self, selector: str | None, *, timeout: float,
+                     step: bool = False) -> bool:
+        """Scroll the page (or an element) to its end; with ``step``, down by most of one
+        viewport only (a virtualized list renders just the rows near its viewport: a jump
+        to the end would skip the rows in between). True when it moved, False when it was
+        at its bottom already."""
 
     async def storage(self, area: str, key: str) -> str | None:
         """A value of ``localStorage`` or ``sessionStorage`` (``area``: local / session)."""

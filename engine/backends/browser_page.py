@@ -430,20 +430,34 @@ class PageActions:
             self._raise_if_crashed(str(exc))
             return 0
 
-    async def scroll(self, selector: str | None, *, timeout: float) -> None:
-        script = ("sel => { const e = sel ? document.querySelector(sel) : null;"
+    async def scroll(self, selector: str | None, *, timeout: float,
+                     step: bool = False) -> bool:
+        # A step waits two animation frames (or 200 ms) before returning: the list's scroll
+        # handlers run in the next frame, and reading the DOM earlier would show the rows of
+        # the previous position (two quick steps would then skip a screenful).
+        script = ("async ([sel, step]) => { const e = sel ? document.querySelector(sel) : null;"
+                  " if (sel && !e) return null;"
                   " const t = e || document.scrollingElement || document.body;"
-                  " t.scrollTop = t.scrollHeight; if (!e) window.scrollTo(0, t.scrollHeight);"
-                  " return !!(e || !sel); }")
+                  " const before = t.scrollTop;"
+                  " const view = e ? e.clientHeight : window.innerHeight;"
+                  " const to = step ? before + Math.max(1, Math.floor(view * 0.8))"
+                  " : t.scrollHeight;"
+                  " t.scrollTop = to; if (!e) window.scrollTo(0, to);"
+                  " const moved = t.scrollTop > before;"
+                  " if (step) await new Promise(done => { setTimeout(done, 200);"
+                  " requestAnimationFrame(() => requestAnimationFrame(done)); });"
+                  " return moved; }")
         try:
-            found = await self.page.evaluate(script, selector)
+            moved = await self.page.evaluate(script, [selector, step])
         except PlaywrightError as exc:
             self._raise_if_crashed(str(exc))
-            found = False
-        if not found and selector:
-            raise ElementMissing(selector, self.url, "scroll")
-        with contextlib.suppress(PlaywrightError):
-            await self.page.mouse.wheel(0, 10000)  # virtualized lists listen to wheel events
+            moved = None if selector else False
+        if moved is None:
+            raise ElementMissing(selector or "page", self.url, "scroll")
+        if not step:
+            with contextlib.suppress(PlaywrightError):
+                await self.page.mouse.wheel(0, 10000)  # virtualized lists listen to wheel events
+        return bool(moved)
 
     async def storage(self, area: str, key: str) -> str | None:
         name = "localStorage" if area == "local" else "sessionStorage"

@@ -265,7 +265,8 @@ class HttpSession:
     async def count(self, selector: str) -> int:
         raise _no_page("count", selector)
 
-    async def scroll(self, selector: str | None, *, timeout: float) -> None:
+    async def scroll(self, selector: str | None, *, timeout: float,
+                     step: bool = False) -> bool:
         raise _no_page("scroll", selector or "page")
 
     async def storage(self, area: str, key: str) -> str | None:

@@ -310,6 +310,9 @@ def meta_json(recipe: Recipe, recipe_path: Path, folder: Path, scenario: str, ki
         "recipe_hash": hashlib.sha256(recipe_path.read_bytes()).hexdigest(),
         "engine_version": __version__,
         "base_url": origin(options.base_url or recipe.institution.base_url),
+        **({"origins": {name: origin(options.origins.get(name) or url)
+                        for name, url in recipe.institution.origins.items()}}
+           if recipe.institution.origins else {}),
         "credentials": placeholders, "otp_code": otp,
         "reference_date": reference.isoformat() if reference else None,
         "expected_error": result.error.code if result.error else None,

@@ -249,6 +249,7 @@ async def replay_scenario(recipe_path: Path, fixture_dir: Path, *,
                    for c in recipe.credentials}
     reference = meta.get("reference_date")
     options = SyncOptions(base_url=base, otp_code=meta.get("otp_code") or None,
+                          origins={str(k): str(v) for k, v in (meta.get("origins") or {}).items()},
                           reference_date=date.fromisoformat(reference) if reference else None)
     shots: list[bytes] = []
 

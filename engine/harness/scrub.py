@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl
 
 from parsel import Selector
 from stdnum import luhn
+from stdnum.br import cpf
 
 from engine.extraction.records import select
 from engine.extraction.transforms import clean_text
@@ -86,7 +87,22 @@ def make_placeholder(value: str, index: int = 0, alphabet: Iterable[str] | None 
     if out == value:
         out = "".join(PLACEHOLDER_DIGITS[(index + i + 1) % 10] if c.isdigit() else
                       "w" if c.isalpha() else c for i, c in enumerate(value))
-    return out
+    return _checked_like(value, out)
+
+
+def _checked_like(value: str, placeholder: str) -> str:
+    """A login form may verify an identifier's check digits before sending it (a Brazilian
+    CPF's two mod-11 digits): the stand-in of a valid CPF gets valid check digits too, or the
+    replayed page would refuse it where the recorded one went on."""
+    if not cpf.is_valid(value):
+        return placeholder
+    digits = [i for i, c in enumerate(placeholder) if c.isdigit()]
+    base = "".join(placeholder[i] for i in digits[:9])
+    suffix = next(f"{n:02d}" for n in range(100) if cpf.is_valid(f"{base}{n:02d}"))
+    chars = list(placeholder)
+    for position, digit in zip(digits[9:], suffix, strict=True):
+        chars[position] = digit
+    return "".join(chars)
 
 
 def keypad_specs(recipe: Recipe) -> list[KeypadSpec]:

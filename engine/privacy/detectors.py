@@ -59,6 +59,9 @@ _DATE_LIKE = re.compile(r"^\(?(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,
 _AMOUNT_LIKE = re.compile(r"^-?(?:\d{1,3}(?:[,. \u00a0\u202f]\d{3})+|\d+)[.,]\d{2}$")
 """A sum of money (25000.00, 1 234,56, 12,345.67): balances are not phone numbers."""
 _ROUTING = re.compile(r"(?i)\b(?:routing|aba|rtn)\b[^0-9\n]{0,24}(?<![0-9])([0-9]{9})(?![0-9])")
+_CHECK_DIGIT_LIKE = re.compile(r"^[0-9]{4,12}-[0-9]$")
+"""An account number with its check digit (4832157-5, as Brazilian banks write them): no
+phone is written with a lone digit after a hyphen, and libphonenumber would take some."""
 _CARD_NETWORKS: tuple[tuple[tuple[int, int], tuple[int, ...]], ...] = (
     ((4, 4), (13, 16, 19)),                     # Visa
     ((51, 55), (16,)), ((2221, 2720), (16,)),   # Mastercard
@@ -206,6 +209,8 @@ def _phones_in(raw: str, labelled: bool) -> tuple[tuple[int, int], ...]:
     digits = sum(c.isdigit() for c in raw)
     if not 7 <= digits <= 16:
         return ()
+    if _CHECK_DIGIT_LIKE.match(raw):
+        return ()  # 4832157-5
     separated = any(not c.isdigit() for c in raw.lstrip("+("))
     international = raw.startswith(("+", "00"))
     if not (labelled or international or separated or raw.startswith("0")):

@@ -88,10 +88,10 @@ class FieldBase(Source):
 
     def expressions(self) -> list[str]:
         """Expressions the field's transforms evaluate (to check the fields they read)."""
-        found = []
+        found: list[str] = []
         sign = getattr(self, "sign", None)
-        if sign is not None and sign.negative_when:
-            found.append(sign.negative_when)
+        if sign is not None:
+            found.extend(e for e in (sign.negative_when, sign.flip_when) if e)
         parsed = self.parser()
         if parsed and isinstance(parsed[1], DateOptions) and parsed[1].relative_to:
             found.append(parsed[1].relative_to)

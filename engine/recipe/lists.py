@@ -35,12 +35,41 @@ def _compile(expression: str, fmt: str, where: str) -> None:
 
 
 class ScrollLoad(Strict):
-    """Infinite or virtualized lists: scroll to the end until no new row appears."""
+    """Infinite or virtualized lists: scroll until no new row appears.
+
+    Without ``key`` the element is scrolled to its end and the final DOM is read (an
+    infinite list that keeps every row). With ``key`` it is scrolled one viewport at a time
+    and every row is kept as it passes, by its identity: a *virtualized* list removes the
+    rows scrolled away (only the screenful near the viewport exists), and jumping to the end
+    would skip the rows in between."""
 
     css: Annotated[str, Field(min_length=1)] | None = Field(
         default=None, description="The scrolling element (default: the page).")
     max: int = Field(default=50, strict=True, ge=1, le=1000,
                      description="At most this many scrolls.")
+    key: str | None = Field(
+        default=None, min_length=1, max_length=500,
+        description="Row identity, a selector inside the row (::attr(data-id)): rows are "
+        "collected as they scroll past, for virtualized lists that remove them again.")
+    end: str | None = Field(
+        default=None, min_length=1, max_length=500,
+        description="Selector of the list-end marker (.lista-fim): with key, the list is "
+        "complete once it shows and the bottom brings no new row; a list that stops growing "
+        "without it is an error, not a short history.")
+
+    @field_validator("key", "end")
+    @classmethod
+    def _selectors(cls, value: str | None) -> str | None:
+        if value is not None:
+            _compile(value, "html", "")
+        return value
+
+    @model_validator(mode="after")
+    def _end_needs_key(self) -> ScrollLoad:
+        if self.end is not None and self.key is None:
+            raise ValueError("end is read while rows are collected one viewport at a time: "
+                             "give key (the row identity) too")
+        return self
 
 
 class ListBlock(Strict):
@@ -127,6 +156,12 @@ class ListBlock(Strict):
         check_rows(self)
         if self.format == "json" and (self.scroll or self.steps):
             raise ValueError("JSON lists are fetched, not rendered: no steps or scroll")
+        if self.scroll is not None and self.scroll.key is not None:
+            if self.group is not None or self.span > 1 or self.embedded is not None:
+                raise ValueError("scroll.key collects rows one by one: it cannot be combined "
+                                 "with group, span or embedded")
+            if self.load_more:
+                raise ValueError("give load_more or scroll, not both")
         if self.next_click is not None:
             others = [k for k in ("next_page", "load_more", "scroll") if getattr(self, k)]
             if others:

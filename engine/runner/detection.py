@@ -133,11 +133,10 @@ def classify(rules: list[tuple[str, Rule]], page: PageSnapshot, *, step: str,
              values: dict[str, Any] | None = None, allowed: list[str] | None = None,
              refused: set[str] | None = None) -> SyncError | None:
     """The error the page or its background answers show, if any (see the module doc)."""
-    response_rules = [(k, r) for k, r in rules if r.response is not None]
     page_rules = [(k, r) for k, r in rules if r.response is None]
-    for kind, rule in response_rules:
-        if condition_met(rule, page, values):
-            return _from_rule(kind, rule, page, step)
+    answered = classify_answers(rules, page, step=step, values=values)
+    if answered is not None:
+        return answered
     background = classify_background(page, step=step, allowed=allowed, refused=refused)
     if background is not None:
         return background
@@ -145,6 +144,16 @@ def classify(rules: list[tuple[str, Rule]], page: PageSnapshot, *, step: str,
         if condition_met(rule, page, values):
             return _from_rule(kind, rule, page, step)
     return classify_status(page, step=step)
+
+
+def classify_answers(rules: list[tuple[str, Rule]], page: PageSnapshot, *, step: str,
+                     values: dict[str, Any] | None = None) -> SyncError | None:
+    """The first ``response:`` rule that holds on the answers seen (step 1 above): also how
+    the runner reads the answers of its own JSON fetches."""
+    for kind, rule in rules:
+        if rule.response is not None and condition_met(rule, page, values):
+            return _from_rule(kind, rule, page, step)
+    return None
 
 
 def _from_rule(kind: str, rule: Rule, page: PageSnapshot, step: str) -> SyncError:

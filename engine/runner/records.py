@@ -24,6 +24,9 @@ from engine.models import (
 from engine.runner.context import SyncContext
 
 Record = dict[str, Any]
+BEYOND_ONE_ACCOUNT = frozenset({"browser_crashed", "session_expired"})
+"""Reasons of per-account kinds that still concern every account: the browser is gone, or
+the institution ended the session (every later call would be refused the same way)."""
 _TRUE = {"true", "yes", "1", "y", "oui", "sim", "ja", "si", "sí", "da", "tak"}
 _FALSE = {"false", "no", "0", "n", "non", "não", "nao", "nein", "ne", "nie", ""}
 
@@ -117,8 +120,8 @@ def build(model: Any, step: str, data: dict[str, Any]) -> Any:
 def record_account_failure(exc: SyncError, account_id: str, stage: str,
                            result: SyncResult) -> None:
     """One account's failure joins the result; anything beyond that account (credentials,
-    blocking, a crashed browser) stops the whole sync."""
-    if exc.kind not in PER_ACCOUNT_KINDS or exc.reason == "browser_crashed":
+    blocking, a crashed browser, a session that expired) stops the whole sync."""
+    if exc.kind not in PER_ACCOUNT_KINDS or exc.reason in BEYOND_ONE_ACCOUNT:
         raise exc
     exc.account_id = account_id
     result.account_failures.append(

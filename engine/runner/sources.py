@@ -3,31 +3,42 @@
 The pagination loop (``paging``) asks a ``PageSource`` for each page and never cares which one
 it is. Each source classifies what it received from its own evidence: a rendered page through
 the detection rules after it has *settled* (no data call in flight, no short timer pending, the
-DOM quiet: a page whose script fixes up balances after load is read after the fix-up); a plain
-fetch from the answer's own URL and status (a 401 from a data endpoint names that endpoint);
-an API answer through the recipe's ``api.detect`` rules.
+DOM quiet: a page whose script fixes up balances after load is read after the fix-up; an
+infinite virtualized list is read screen by screen, ``scrolling``); a plain JSON fetch through
+the recipe's ``response:`` rules, then its own URL, status and ``WWW-Authenticate`` (a 401
+from a data endpoint names that endpoint); an API answer through the recipe's ``api.detect``
+rules.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urljoin
 
-from engine.backends.base import FetchResponse, RequestRefused
-from engine.errors import Blocked, RecipeBroken, Unavailable
+from engine.backends.base import FetchResponse, RequestRefused, ResponseSeen
+from engine.errors import Blocked, RecipeBroken, SyncError, Unavailable
 from engine.extraction.records import count_matches, count_rows, row_signature
 from engine.recipe.lists import ListBlock
 from engine.recipe.model import host_allowed
 from engine.runner.context import SyncContext
-from engine.runner.detection import PageSnapshot, classify, retry_after_seconds
+from engine.runner.detection import (
+    PageSnapshot,
+    classify,
+    classify_answers,
+    retry_after_seconds,
+)
 from engine.runner.page_runtime import PageRuntime, following_expectation
+from engine.runner.scrolling import read_virtualized
 
 SETTLE_SECONDS = 5.0
 """Longest wait for a rendered page to stop changing before it is read anyway (with a
 warning): a page animating forever must not cost the whole step timeout."""
+SESSION_RETRY_SECONDS = 300
+"""A session that expired mid-sync needs only a new login: retry soon, not in an hour."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +104,9 @@ class RenderedPages(SourceBase):
             ctx.warnings.append(f"{step}: the page was still changing after "
                                 f"{min(timeout, SETTLE_SECONDS):g} s; read as it was")
         html = (await ctx.check(step)).html
-        if block.load_more or block.scroll:
+        if block.scroll is not None and block.scroll.key is not None:
+            html = await read_virtualized(ctx, block, step, html, account)
+        elif block.load_more or block.scroll:
             html = await self._expand(step, html)
         if block.next_click:  # what the next turn must see replaced
             self._shown = row_signature(html, block, ctx.template_context(account))
@@ -186,7 +199,12 @@ class FetchedPages(SourceBase):
             raise RequestRefused(response.url.split("?")[0])  # never parsed as data
         ctx.check_size(response.text, response.url)
         if block.format == "json":
-            _check_json_answer(response, step)
+            error = _answer_rules(ctx, response, step, account)
+            if error is not None:
+                raise error
+            _check_json_answer(response, step, bearer=any(
+                v.lower().startswith("bearer ") for k, v in headers.items()
+                if k.lower() == "authorization"))
         else:
             page = PageSnapshot(url=response.url, status=response.status, html=response.text,
                                 headers=response.headers)
@@ -197,11 +215,37 @@ class FetchedPages(SourceBase):
         return Loaded(response.url, response.text, rendered=False)
 
 
-def _check_json_answer(response: FetchResponse, step: str) -> None:
+def _answer_rules(ctx: SyncContext, response: FetchResponse, step: str,
+                  account: dict[str, Any] | None) -> SyncError | None:
+    """The recipe's ``response:`` detection rules on the answer itself: the author's word on
+    what an API answer means (403 ``termos_pendentes`` is new terms to accept, not a broken
+    recipe) outranks the built-in reading of its status, as it does for a page's own calls."""
+    rules = ctx.recipe.rules()
+    if not any(rule.response is not None for _, rule in rules):
+        return None
+    seen = ResponseSeen(url=response.url, status=response.status, resource_type="fetch",
+                        headers=response.headers)
+    answer = PageSnapshot(url=response.url, status=response.status, html="",
+                          headers=response.headers, responses=[seen], bodies={0: response.text})
+    return classify_answers(rules, answer, step=step, values=ctx.expression_context(account))
+
+
+_INVALID_TOKEN = re.compile(r"""\berror\s*=\s*"?invalid_token\b""", re.IGNORECASE)
+
+
+def _check_json_answer(response: FetchResponse, step: str, *, bearer: bool = False) -> None:
     """What a data endpoint's answer says, from its own URL and status."""
     url, status = response.url.split("?")[0], response.status
     details: dict[str, Any] = {"status": status, "response_url": url}
     is_json = _is_json(response.text)
+    challenge = response.headers.get("www-authenticate", "")
+    if status == 401 and bearer and _INVALID_TOKEN.search(challenge):
+        # RFC 6750: the bearer token the login gave us is expired or revoked. The recipe did
+        # authenticate; the session ended before the sync did, and a new login fixes it.
+        raise Unavailable(f"the data endpoint no longer accepts the session's token (HTTP 401 "
+                          f"invalid_token from {url}): the session expired during the sync",
+                          reason="session_expired", step=step, url=url, details=details,
+                          retry_after=SESSION_RETRY_SECONDS)
     if status == 429:
         raise Blocked(f"the data endpoint is rate limiting us (HTTP 429 from {url})",
                       reason="rate_limited", step=step, url=url, details=details,

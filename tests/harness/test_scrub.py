@@ -92,6 +92,17 @@ def test_placeholders_keep_the_shape() -> None:
     assert set(make_placeholder("4321", alphabet={"1", "7"})) <= {"1", "7"}  # keypad offers
 
 
+@pytest.mark.parametrize("value", ["529.982.247-25", "52998224725"])
+def test_a_cpf_placeholder_keeps_valid_check_digits(value: str) -> None:
+    """Banco Aurora's login form checks the CPF's digits before calling its API: a replay
+    typing an invalid stand-in would stop where the recording went on."""
+    from stdnum.br import cpf
+
+    stand_in = make_placeholder(value)
+    assert cpf.is_valid(stand_in) and stand_in != value
+    assert [c.isdigit() for c in stand_in] == [c.isdigit() for c in value]
+
+
 # ----------------------------------------------------------------------------- headers, tokens
 
 def test_cookies_and_auth_headers_dropped_and_cookie_values_replaced_elsewhere() -> None:

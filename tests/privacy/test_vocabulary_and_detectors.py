@@ -123,7 +123,8 @@ def test_phone_numbers_international_and_national(phone: str) -> None:
 @pytest.mark.parametrize("text", [
     "compte 40001234567", "le 20/11/2026 à 10:30", "2026-11-20T10:00:00Z", "1 234,56 EUR",
     "ref 12345678901", "+00 0 00 00 00 00", "00 00 00 00 00", "VIR SEPA SALAIRE 08/2026",
-    "FRANPRIX 5128", "4155552671"])
+    "FRANPRIX 5128", "4155552671", "34923.15", '"balance": "34923.15"', "1.234.567,89",
+    "conta 4832157-5", "94832157-1"])
 def test_not_phone_numbers_in_free_text(text: str) -> None:
     assert list(find_phones(text)) == []
 

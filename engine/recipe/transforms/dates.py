@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
 from pydantic import AfterValidator, Discriminator, Field, Tag, field_validator
@@ -42,7 +43,8 @@ from engine.recipe.transforms.registry import (
 from engine.recipe.transforms.source import _Strict
 from engine.recipe.transforms.text import fold, fold_chars
 
-__all__ = ["DateOptions", "normalize_date_format", "parse_date", "parse_datetime", "tables"]
+__all__ = ["DateOptions", "DatetimeOptions", "normalize_date_format", "parse_date",
+           "parse_datetime", "tables"]
 
 _DIRECTIVES = "aAbBdmyYHMSjp%"
 
@@ -310,21 +312,46 @@ def parse_date_field(value: str, options: DateOptions | str | list[str],
                       after=after)
 
 
-def parse_datetime(value: str) -> date:
-    """The local date of an ISO 8601 timestamp, as written: "2026-11-23T23:30:00-05:00" is
-    the 23rd (the institution's day), not the 24th it is in UTC."""
+def _check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}: expected an IANA name such as "
+                         "America/Sao_Paulo, Europe/Paris, Australia/Sydney") from None
+    return name
+
+
+class DatetimeOptions(_Strict):
+    timezone: Annotated[str, AfterValidator(_check_timezone)] = Field(
+        description="IANA time zone of the institution (America/Sao_Paulo): an instant with "
+        "an offset or Z is converted to it before its date is taken; a time without offset "
+        "is already local.")
+
+
+def parse_datetime(value: str, timezone: str | None = None) -> date:
+    """The local date of an ISO 8601 timestamp.
+
+    Without ``timezone``, the date as written: "2026-11-23T23:30:00-05:00" is the 23rd (the
+    institution's day), not the 24th it is in UTC. With one, the instant is converted first:
+    APIs that write UTC ("2026-11-20T02:30:00.000Z", as Brazil's Pix API does) would
+    otherwise date an evening operation on the next day."""
     text = value.strip()
     try:
-        return datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text
-                                      ).date()
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text
+                                        else text)
     except ValueError:
         raise TransformError(f"{quote(value)} is not an ISO 8601 date-time: expected e.g. "
                              "2026-11-23T23:30:00+01:00") from None
+    if timezone is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(timezone))
+    return moment.date()
 
 
-@parser("datetime", doc="ISO 8601 date-time with offset or Z; the date as written (local), "
-        "not converted to UTC.",
-        example=Example({"parse": "datetime"}, "2026-11-23T23:30:00-05:00", date(2026, 11, 23)))
-def parse_datetime_field(value: str, options: None, env: FieldEnv) -> date:
-    del options, env
-    return parse_datetime(value)
+@parser("datetime", options=DatetimeOptions,
+        doc="ISO 8601 date-time with offset or Z; the date as written (local), or, with "
+        "timezone, the date in that zone.",
+        example=Example({"parse": {"datetime": {"timezone": "America/Sao_Paulo"}}},
+                        "2026-11-20T02:30:00.000Z", date(2026, 11, 19)))
+def parse_datetime_field(value: str, options: DatetimeOptions | None, env: FieldEnv) -> date:
+    del env
+    return parse_datetime(value, options.timezone if options is not None else None)

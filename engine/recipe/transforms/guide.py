@@ -25,7 +25,9 @@ fields:
     ("Sign from elsewhere than the number",
      "`sign:` reads a value on the same row (a class, an icon's label, a type column) and "
      "matches it by word against `negative`/`positive`; or `negative_when:` an expression "
-     "over `{row, account, vars, options}`. Separate debit and credit columns are one "
+     "over `{row, account, vars, options}`; `flip_when:` negates a number that carries its "
+     "own sign from the wrong side (a card balance shown positive when owed), so an "
+     "overdraft keeps its minus. Separate debit and credit columns are one "
      "source: `debit`/`credit` (exactly one non-empty per row; the debit is negated). "
      "`CR`/`DR`/`DB` suffixes are read by `parse: amount` itself.",
      """each: table.izvod tbody tr
@@ -36,6 +38,8 @@ fields:
   by_class: {css: .amount, parse: amount, sign: {css: "::attr(class)", negative: [debit]}}
   by_account: {css: .amount, parse: amount,
                sign: {negative_when: "row.from_account == account.id"}}
+  kind: "::attr(data-kind)"
+  balance: {css: .balance, parse: amount, sign: {flip_when: "row.kind == 'card'"}}
   two_columns: {debit: {column: Isplata}, credit: {column: Uplata}, parse: amount}"""),
     ("Scaled amounts and decimal separators",
      "`parse: {amount: {decimal: \",\"}}` fixes the decimal separator for a field "
@@ -51,13 +55,16 @@ fields:
      "`locale:` takes month and weekday names from CLDR (babel): wide and abbreviated, "
      "genitive and nominative (Polish \"listopada\"/\"listopad\", Russian "
      "\"ноября\"/\"ноябрь\"), case-, accent- and dot-insensitive. `parse: datetime` reads ISO "
-     "8601 with an offset and keeps the local date as written. Dates without a year or month "
+     "8601 with an offset and keeps the local date as written; `{datetime: {timezone: "
+     "America/Sao_Paulo}}` converts the instant to the institution's zone first (APIs that "
+     "write UTC `Z`). Dates without a year or month "
      "take the first matching date on or after `relative_to` (a heading's month, the "
      "statement's start), else the latest one before the sync day.",
      """each: table.history tbody tr
 fields:
   date: {column: Data operacji, parse: {date: {formats: ["%A, %d %B %Y"], locale: pl}}}
-  booked: {css: td.when, parse: datetime}"""),
+  booked: {css: td.when, parse: datetime}
+  paid: {css: td.paid, parse: {datetime: {timezone: America/Sao_Paulo}}}"""),
     ("Currencies",
      "`parse: currency` knows every ISO 4217 code (babel). Symbols several currencies share "
      "(`$`, `kr`, `¥`, `din`) are resolved by `institution.currency`, then "
