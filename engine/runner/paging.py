@@ -57,8 +57,10 @@ class BlockPages(SourceBase):
         self.fetched = FetchedPages(ctx, name, block)
         forced = ctx.options.render
         self.mode: str | None = forced or (None if block.render == "auto" else block.render)
-        if block.rendered_only or not ctx.backend.rendering:
-            self.mode = "browser" if ctx.backend.rendering else "http"
+        # a sync running without a browser (``backends.plain``) can still move to one
+        can_render = ctx.backend.rendering or ctx.to_browser is not None
+        if block.rendered_only or not can_render:
+            self.mode = "browser" if can_render else "http"
         self.memory_key = f"{ctx.recipe.institution.id}/{name}"
         self.scripts: str | None = None
         self.remembered = self.mode is None and self.memory_key in ctx.render_memory
@@ -73,6 +75,8 @@ class BlockPages(SourceBase):
                 return page
             self.distrust()  # other scripts than when judged: judge again
             self.mode = None
+        if not self.ctx.backend.rendering and self.ctx.to_browser is not None:
+            await self.ctx.to_browser(True)  # this page needs rendering: cookies come along
         page = await self.rendered.load(url, step=step, account=account, first=first)
         if self.mode is None:
             self.mode, plain = await self._probe(page, step, account)
