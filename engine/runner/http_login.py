@@ -13,9 +13,9 @@ has not seen, an element missing from the HTML, a form data set other than the o
 browser posted, a cookie the browser sent that the jar lacks — raises ``LoginHandover``
 *before* anything is sent, and the login continues in the browser from the page it was on.
 An expectation that does not hold after acting raises ``LoginDiverged``: the HTTP login did
-not reach the state the browser reaches, so the plan is forgotten and the browser logs in
-again from the start. The HTTP path therefore never reports the site as changed
-(``recipe_broken``): the browser has the last word on that.
+not reach the state the browser reaches, so the plan is dropped (the verdict becomes
+"browser") and the browser logs in again from the start. The HTTP path therefore never
+reports the site as changed (``recipe_broken``): the browser has the last word on that.
 """
 
 from __future__ import annotations
@@ -46,9 +46,12 @@ LoginDiverged = refined_error(
     "plan is forgotten. Never leaves the authentication stage.")
 
 
-def handover(resume_at: int, url: str | None, why: str) -> SyncError:
+def handover(resume_at: int, url: str | None, why: str, *, final: bool = False) -> SyncError:
+    """``final``: the plan can never do what the browser does here (a cookie only a script
+    sets): the login stays in the browser from now on."""
     return LoginHandover(f"the login continues in the browser: {why}", reason="handover",
-                         details={"resume_at": resume_at, "url": url, "why": why})
+                         details={"resume_at": resume_at, "url": url, "why": why,
+                                  "final": final})
 
 
 @dataclass
@@ -70,13 +73,13 @@ class HttpRuntime(PageRuntime):
     """External script URL → digest of its content, fetched once per login."""
 
     # -- pages -------------------------------------------------------------------------------
-    def _unsure(self, why: str) -> SyncError:
+    def _unsure(self, why: str, *, final: bool = False) -> SyncError:
         page = self.page
         url = page.url if page is not None and page.method == "GET" else None
         if self.forced:
             return RecipeBroken(f"the login cannot run over HTTP: {why}", reason="http_login",
                                 step=self.step, url=page.url if page else None)
-        return handover(self.loaded_by + 1, url, why)
+        return handover(self.loaded_by + 1, url, why, final=final)
 
     async def load(self, url: str, index: int) -> None:
         """Open the page a resumed login continues on, as if step ``index`` had loaded it."""
@@ -243,7 +246,7 @@ class HttpRuntime(PageRuntime):
             assert self.session is not None
             missing = set(rule.cookies) - self.session.cookie_names(sent.url)
             if missing:
-                raise self._unsure("the browser sent cookies a script sets")
+                raise self._unsure("the browser sent cookies a script sets", final=True)
         return sent
 
     def _apply_scripts(self, page: Page, sent: Submission, rule: SubmitRule | None) -> None:

@@ -12,8 +12,10 @@ spared its rendering.
 - HTTP (``HttpRuntime``) when a plan is known (or forced). ``LoginHandover`` (a page the plan
   does not cover) moves the sync to the browser *at the page it was on*, with its cookies, and
   the browser goes on from the next step — no form is posted twice; ``LoginDiverged`` (the
-  HTTP login did not reach what the login expects) forgets the plan and the browser logs in
-  again from the start, with only the cookies the sync started with;
+  HTTP login did not reach what the login expects) forgets the plan — the login stays in
+  the browser for the life of the engine, so a site that answers plain HTTP differently costs
+  that fallback once — and the browser logs in again from the start, with only the cookies
+  the sync started with;
 - the browser, watched (``LearningRuntime``) while the recipe may log in over HTTP and the
   engine has not seen it need the browser: what it learns is remembered for the next syncs;
 - the browser, plain (``PageRuntime``), when the verdict is "browser".
@@ -32,7 +34,6 @@ from engine.runner.login_learning import LearningRuntime
 from engine.runner.login_plan import (
     BROWSER,
     LoginPlan,
-    forget,
     http_ineligible,
     remember,
     remembered,
@@ -104,15 +105,20 @@ async def log_in(ctx: SyncContext, start: int, resume_url: str | None,
         except SyncError as exc:
             if forced or not _back_to_browser(exc):
                 raise
+            if exc.reason == "handover" and exc.details.get("final"):
+                remember(memory, recipe, base, BROWSER)
+                verdict, plan = BROWSER, None
             if exc.reason == "handover" and exc.details.get("url"):
                 # the page it was on can be loaded again by URL: the browser goes on there,
                 # with the session's cookies, from the step after the one that loaded it
                 first, page = int(exc.details["resume_at"]), str(exc.details["url"])
                 await _to_browser(ctx, keep_cookies=True)
             else:
-                if exc.reason != "handover":  # not the same state: the plan is wrong
-                    forget(memory, recipe, base)
-                    plan = None
+                if exc.reason != "handover":
+                    # not the state a browser reaches: the plan is wrong for this site, and
+                    # learning it again would only cost this fallback on every sync
+                    remember(memory, recipe, base, BROWSER)
+                    verdict, plan = BROWSER, None
                     ctx.warnings.append("the login over HTTP did not reach what the login "
                                         "expects; logged in through the browser instead")
                 await _start_over(ctx, restart_cookies)
