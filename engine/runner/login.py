@@ -8,26 +8,18 @@ steps are skipped and collection starts.
 
 The loop is the same whatever runs the steps: the rendered page (``PageRuntime``), the
 rendered page watched to learn an HTTP plan (``LearningRuntime``), or plain HTTP
-(``HttpRuntime``); a runtime that wants to look at the page after each step says so with
-``step_done``.
+(``HttpRuntime``).
 """
 
 from __future__ import annotations
 
 import time
-from typing import Protocol, runtime_checkable
 
 from engine.recipe.conditions import Condition
 from engine.recipe.steps.navigation import GotoStep
 from engine.recipe.steps.waits import ExpectStep
 from engine.runner.context import SyncContext
 from engine.runner.page_runtime import PageRuntime, following_expectation
-
-
-@runtime_checkable
-class WatchesSteps(Protocol):
-    async def step_done(self, index: int) -> None:
-        """Called after each step that ran (not after a skipped one)."""
 
 
 def final_expectation(ctx: SyncContext) -> tuple[int, Condition] | None:
@@ -46,7 +38,6 @@ async def run_login(ctx: SyncContext, start: int = 0,
     steps = ctx.recipe.login
     final = final_expectation(ctx)
     runtime = runtime if runtime is not None else PageRuntime(ctx)
-    watcher = runtime if isinstance(runtime, WatchesSteps) else None
     for index in range(start, len(steps)):
         step = steps[index]
         where = f"login[{index}]"
@@ -59,8 +50,6 @@ async def run_login(ctx: SyncContext, start: int = 0,
             if step.when is not None and not await runtime.holds(step.when):
                 continue
             await step.run(runtime)
-            if watcher is not None:
-                await watcher.step_done(index)
             if (isinstance(step, GotoStep) and final is not None and index < final[0]
                     and final[1].response is None and await runtime.holds(final[1])):
                 return True

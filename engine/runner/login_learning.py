@@ -61,7 +61,6 @@ class LearningRuntime(PageRuntime):
     pressed: dict[int, tuple[str, list[int]]] = field(default_factory=dict)
     typed: dict[int, str] = field(default_factory=dict, repr=False)
     scripts: dict[str, str] = field(default_factory=dict)
-    compared: str | None = None
 
     # -- the verdict -------------------------------------------------------------------------
     def disagree(self, why: str) -> None:
@@ -112,17 +111,11 @@ class LearningRuntime(PageRuntime):
                 self.scripts[source] = forms.digest(f"{answer.status} {answer.text}")
         return self.scripts
 
-    async def step_done(self, index: int) -> None:
-        """After each step: the rendered page and its HTML must answer alike."""
+    def compare(self, rendered: PageSnapshot) -> None:
+        """The page check's own snapshot of the rendered page (no extra read) against the
+        shadow: every rule, condition and step selector must answer alike."""
         if self.why_not is not None or self.shadow is None:
             return
-        version = await self.ctx.backend.dom_version()
-        if version is not None and version == self.compared:
-            return
-        self.compared = version
-        checked = self.ctx.checked_upto  # this look is not a page check: answers since the
-        rendered = await self.ctx.snapshot()  # last one still belong to the next step
-        self.ctx.checked_upto = checked
         static = PageSnapshot(url=self.shadow.url, status=self.shadow.status,
                               html=self.shadow.html, headers=self.shadow.headers)
         recipe, values = self.ctx.recipe, self.ctx.expression_context()
@@ -134,8 +127,10 @@ class LearningRuntime(PageRuntime):
                 return
         for selector in step_selectors(recipe.login):
             try:
-                counts = (len(forms.Page(static.url, 0, static.html).find(selector)),
-                          len(forms.Page(rendered.url, 0, rendered.html).find(selector)))
+                counts = (len(Page(static.url, 0, static.html, _selector=static.selector)
+                              .find(selector)),
+                          len(Page(rendered.url, 0, rendered.html,
+                                   _selector=rendered.selector).find(selector)))
             except FormProblem as exc:
                 self.disagree(str(exc))
                 return
@@ -156,8 +151,10 @@ class LearningRuntime(PageRuntime):
     # -- acting, watched ---------------------------------------------------------------------
     async def goto(self, url: str) -> None:
         mark = self.ctx.backend.response_mark()
-        await super().goto(url)
+        await self.ctx.backend.goto(url, timeout=self.timeout)
+        rendered = await self.ctx.check(self.step)
         await self.adopt(mark)
+        self.compare(rendered)
 
     async def fill(self, selector: str, value: str) -> None:
         await super().fill(selector, value)
@@ -200,8 +197,15 @@ class LearningRuntime(PageRuntime):
 
     async def click(self, selector: str, *, optional: bool = False) -> bool:
         emulated = self._emulate_click(selector) if self.why_not is None else None
-        return await self._watch(lambda: super(LearningRuntime, self).click(
-            selector, optional=optional), emulated)
+        backend = self.ctx.backend
+
+        async def act() -> PageSnapshot | None:
+            if optional and not await backend.count(selector):
+                return None
+            await backend.click(selector, timeout=self.timeout)
+            return await self.ctx.check(self.step)
+
+        return await self._watch(act, emulated)
 
     async def press(self, selector: str, key: str) -> None:
         emulated = None
@@ -217,9 +221,9 @@ class LearningRuntime(PageRuntime):
             except FormProblem as exc:
                 self.disagree(str(exc))
 
-        async def act() -> bool:
-            await super(LearningRuntime, self).press(selector, key)
-            return True
+        async def act() -> PageSnapshot:
+            await self.ctx.backend.press(selector, key, timeout=self.timeout)
+            return await self.ctx.check(self.step)
 
         await self._watch(act, emulated)
 
@@ -232,9 +236,10 @@ class LearningRuntime(PageRuntime):
             except FormProblem as exc:
                 self.disagree(str(exc))
 
-        async def act() -> bool:
-            await super(LearningRuntime, self).select(selector, value=value, label=label)
-            return True
+        async def act() -> PageSnapshot:
+            await self.ctx.backend.select(selector, value=value, label=label,
+                                          timeout=self.timeout)
+            return await self.ctx.check(self.step)
 
         await self._watch(act, None, navigation_allowed=False)
 
@@ -275,15 +280,17 @@ class LearningRuntime(PageRuntime):
             self.disagree(str(exc))
             return False
 
-    async def _watch(self, act: Callable[[], Awaitable[bool]],
+    async def _watch(self, act: Callable[[], Awaitable[PageSnapshot | None]],
                      emulated: Submission | bool | None, *,
                      navigation_allowed: bool = True) -> bool:
+        """Act in the browser (``act`` returns the page check's snapshot, None when an
+        optional element was absent), then hold what happened against the emulation."""
         backend = self.ctx.backend
         posts, mark = len(backend.form_posts()), backend.response_mark()
         url_before = backend.url
         cookies_before = await self._cookie_names()
-        done = await act()
-        if not done:
+        rendered = await act()
+        if rendered is None:
             return False  # an optional element absent: nothing happened on either side
         new_posts = backend.form_posts()[posts:]
         navigated = any(s.resource_type == "document" for s in backend.responses_since(mark))
@@ -300,6 +307,7 @@ class LearningRuntime(PageRuntime):
                 elif navigation_allowed:
                     self.noops.append(index)
         await self.adopt(mark)
+        self.compare(rendered)
         return True
 
     async def _cookie_names(self) -> set[str]:
