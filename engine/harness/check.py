@@ -130,8 +130,7 @@ class CheckReport:
 
 def block_for_stage(recipe: Recipe, stage: str) -> ListBlock | None:
     """The recipe block a snapshot's stage was extracted with."""
-    block = getattr(recipe, stage, None) if stage in STAGES else None
-    return block if isinstance(block, ListBlock) else None
+    return recipe.block(stage)
 
 
 def snapshot_path(fixture_dir: Path, info: SnapshotInfo) -> Path:
@@ -173,10 +172,11 @@ def account_records(recipe: Recipe, fixture: Fixture) -> dict[str, dict[str, Any
     reference = reference_date(fixture.meta)
     for info in fixture.snapshots:
         path = snapshot_path(fixture.path, info)
-        if info.stage != "accounts" or not path.exists():
+        block = block_for_stage(recipe, info.stage)
+        if not info.stage.startswith("accounts") or block is None or not path.exists():
             continue
         html = path.read_text(encoding="utf-8")
-        extraction = extract_list(html, recipe.account_blocks[0],
+        extraction = extract_list(html, block,
                                   template_context(fixture.meta, None),
                                   reference=reference, institution=recipe.institution)
         for record in extraction.records:
@@ -279,7 +279,7 @@ def check_snapshot(recipe: Recipe, fixture: Fixture, info: SnapshotInfo,
             check.reason = (f"{stat.unparsable} unparsable" if stat.unparsable else
                             f"{stat.empty} empty") + f" ({first})"
         result.selectors.append(check)
-    for selector_name in ("next_page", "wait_for"):
+    for selector_name in ("next_page", "next_click", "wait_for"):
         selector = getattr(block, selector_name)
         if selector and block.format == "html":
             result.selectors.append(SelectorCheck(

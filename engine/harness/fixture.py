@@ -230,8 +230,7 @@ def masked_values(recipe: Recipe, stage: str, html: str, account_id: str | None,
 
 
 def _block(recipe: Recipe, stage: str) -> ListBlock | None:
-    block = getattr(recipe, stage, None) if stage in STAGES else None
-    return block if isinstance(block, ListBlock) else None
+    return recipe.block(stage)  # "transactions", or "accounts[1]" when blocks are a list
 
 
 def extract_snapshot(recipe: Recipe, stage: str, html: str, account_id: str | None,

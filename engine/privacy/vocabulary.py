@@ -63,7 +63,7 @@ _EXACT: dict[Kind, set[str]] = {
         "nomtitulaire", "creditorname", "debtorname", "ultimatecreditor", "ultimatedebtor",
         "beneficiary", "beneficiaryname", "payeename", "payername", "remittername",
         "ordername", "counterpartyname", "psuname", "contactname", "personname",
-        "userfullname", "profilename",
+        "userfullname", "profilename", "membername",
     },
     Kind.EMAIL: {"email", "mail", "courriel", "emailaddress", "adressemail", "adresseemail",
                  "adresseelectronique", "mailaddress"},
@@ -134,6 +134,7 @@ _NOT_PERSONAL = frozenset({
 _HTML_EXTRA: dict[str, Kind] = {
     "username": Kind.NAME, "userfullname": Kind.NAME, "profilename": Kind.NAME,
     "usernom": Kind.NAME, "identite": Kind.NAME, "nomprenom": Kind.NAME,
+    "ime": Kind.NAME, "imeprezime": Kind.NAME,  # Serbian, Croatian, Slovene: "name"
     "tel": Kind.PHONE, "cc-number": Kind.CARD, "ccnumber": Kind.CARD,
     "given-name": Kind.NAME, "family-name": Kind.NAME, "additional-name": Kind.NAME,
     "honorific-prefix": Kind.NAME, "street-address": Kind.ADDRESS,
