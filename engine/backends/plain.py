@@ -22,7 +22,13 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from engine.backends.base import Cookie, FetchResponse, NavigationFailed, ResponseSeen
+from engine.backends.base import (
+    Cookie,
+    FetchResponse,
+    NavigationFailed,
+    PageTooLarge,
+    ResponseSeen,
+)
 from engine.backends.http import HttpSession, _without_query
 
 MAX_REDIRECTS = 20
@@ -60,10 +66,16 @@ class PlainSession(HttpSession):
         await self.navigate("GET", url, timeout=timeout)
 
     async def fetch(self, url: str, *, timeout: float,
-                    headers: dict[str, str] | None = None) -> FetchResponse:
-        """GET beside the page (list pages): redirects followed, the page unchanged."""
-        return await self._follow("GET", url, timeout=timeout, body=None,
-                                  headers={**PAGE_HEADERS, **(headers or {})}, document=False)
+                    headers: dict[str, str] | None = None,
+                    max_bytes: int | None = None) -> FetchResponse:
+        """GET beside the page (list pages): redirects followed, the page unchanged; a
+        document larger than ``max_bytes`` is refused, as the HTTP backend refuses it."""
+        answer = await self._follow("GET", url, timeout=timeout, body=None,
+                                    headers={**PAGE_HEADERS, **(headers or {})},
+                                    document=False)
+        if max_bytes is not None and len(answer.text) > max_bytes:
+            raise PageTooLarge(_without_query(answer.url), len(answer.text), max_bytes)
+        return answer
 
     async def request(self, method: str, url: str, *, timeout: float,
                       params: Mapping[str, str] | None = None,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from engine.privacy.detectors import find_phones
-from engine.privacy.html import scan_html
+from engine.privacy.documents import scan_html
 from engine.privacy.vocabulary import Kind
 
 
