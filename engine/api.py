@@ -2,7 +2,9 @@
 
 ``Engine`` keeps one Chromium alive for many syncs (each in its own isolated context), bounds
 how many run at once, and restarts the browser if it dies, so a crash fails only the syncs it
-was running.
+was running. It also remembers, per recipe, what its syncs learnt (which pages and which
+login need no JavaScript): a warm engine runs such syncs over plain HTTP, each in its own
+session, and may never start its browser at all.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from engine.backends.base import Backend
 from engine.backends.browser import BrowserHost
 from engine.backends.http import HttpSession
+from engine.backends.plain import PlainSession
 from engine.models import SyncResult
 from engine.recipe import Recipe, load_recipe
 from engine.runner.context import SyncOptions
@@ -67,9 +70,13 @@ class Engine:
             session.max_document_bytes = int(loaded.institution.max_page_mb * 1_000_000)
             return session
 
+        async def open_plain() -> Backend:
+            # a browser recipe whose verdicts say no page of this sync needs rendering
+            return PlainSession(allowed_domains=loaded.institution.allowed_domains)
+
         async with self._slots:
             return await run_sync(loaded, open_backend, credentials, options,
-                                  render_memory=self._render_memory)
+                                  render_memory=self._render_memory, open_plain=open_plain)
 
 
 async def sync(recipe: Recipe | str | Path, credentials: Mapping[str, str | Secret],

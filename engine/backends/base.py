@@ -120,6 +120,21 @@ class ResponseSeen:
     failure: str | None = None
 
 
+@dataclass(frozen=True)
+class FormPost:
+    """A navigation the page sent with a body (a form submission), as the browser sent it:
+    what the HTTP login learns a form's real fields from. ``body`` holds credentials: it is
+    never shown (``repr``), logged or kept beyond the sync."""
+
+    url: str
+    method: str
+    body: str | None
+    content_type: str = ""
+
+    def __repr__(self) -> str:
+        return f"FormPost({self.method} {self.url.split('?')[0]})"
+
+
 @dataclass
 class Cookie:
     """A cookie as kept in session state (a plain mapping Playwright and httpx both accept)."""
@@ -234,5 +249,16 @@ class Backend(Protocol):
     async def cookies(self) -> list[Cookie]: ...
 
     async def add_cookies(self, cookies: list[Cookie]) -> None: ...
+
+    async def clear_cookies(self) -> None:
+        """Forget every cookie of the session (a saved session the institution no longer
+        accepts must not leave the login half logged-in)."""
+
+    def form_posts(self) -> list[FormPost]:
+        """Form submissions of the page so far, oldest first (empty for HTTP sessions)."""
+
+    async def dom_version(self) -> str | None:
+        """A token that changes whenever the page's document or DOM may have changed (None:
+        unknown, read the page again). Waits poll it instead of reading the whole page."""
 
     async def close(self) -> None: ...

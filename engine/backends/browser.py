@@ -35,6 +35,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from engine.backends.base import (
     Cookie,
     FetchResponse,
+    FormPost,
     NavigationFailed,
     RequestRefused,
 )
@@ -174,6 +175,7 @@ class BrowserSession(PageActions):
         never expected; the runner fails the sync with ``host_escaped`` if one appears."""
         self.requests_made = 0
         self._refused_document: str | None = None
+        self._form_posts: list[FormPost] = []
 
     # -- set-up ---------------------------------------------------------------------------
     async def open(self) -> None:
@@ -193,6 +195,23 @@ class BrowserSession(PageActions):
     def _on_request(self, request: Request) -> None:
         if request.resource_type in ("document", "xhr", "fetch"):
             self._inflight[request] = time.monotonic()
+        if request.method != "GET" and request.resource_type == "document":
+            self._tap_form_post(request)
+
+    def _tap_form_post(self, request: Request) -> None:
+        """Keep what a main-frame form submission really sent (the HTTP login learns the
+        form's fields from it). Kept in memory for this session only."""
+        try:
+            if not request.is_navigation_request() or request.frame != self._page_or_none_frame():
+                return
+            body = request.post_data
+        except (PlaywrightError, UnicodeDecodeError):
+            body = None
+        self._form_posts.append(FormPost(url=request.url, method=request.method, body=body,
+                                         content_type=request.headers.get("content-type", "")))
+
+    def form_posts(self) -> list[FormPost]:
+        return list(self._form_posts)
 
     def _on_request_done(self, request: Request) -> None:
         self._inflight.pop(request, None)
@@ -363,6 +382,9 @@ class BrowserSession(PageActions):
              "expires": c.expires, "httpOnly": c.http_only, "secure": c.secure}
             for c in cookies
         ])
+
+    async def clear_cookies(self) -> None:
+        await self._context.clear_cookies()
 
     async def close(self) -> None:
         try:

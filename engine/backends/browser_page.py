@@ -345,6 +345,20 @@ class PageActions:
     def _busy_requests(self) -> list[str]:
         return []  # overridden by BrowserSession (it tracks requests in flight)
 
+    async def dom_version(self) -> str | None:
+        """The document (its time origin: unique per document), its URL, the time of its
+        last DOM mutation (``SETTLE_SCRIPT``'s observer) and the answers seen: equal tokens
+        mean ``content()`` and the page check would read the same. None while navigating or
+        on a page the settle script does not watch (error pages)."""
+        try:
+            token = await self.page.evaluate(
+                "() => { const s = window.__engineSettle; return s ? [location.href,"
+                " performance.timeOrigin, s.last] : null; }")
+        except PlaywrightError as exc:
+            self._raise_if_crashed(str(exc))
+            return None
+        return None if token is None else f"{token} {len(self._seen)}"
+
     # -- acting ----------------------------------------------------------------------------
     async def fill(self, selector: str, value: str, *, timeout: float) -> None:
         await self._act(selector, "fill", lambda loc: loc.fill(value, timeout=timeout * 1000),

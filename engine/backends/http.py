@@ -37,6 +37,7 @@ import httpx
 from engine.backends.base import (
     Cookie,
     FetchResponse,
+    FormPost,
     NavigationFailed,
     PageTooLarge,
     RequestRefused,
@@ -142,6 +143,22 @@ class HttpSession:
         """Send one request (never following redirects) and return its answer, whatever the
         status. Raises ``RequestRefused`` for other hosts and ``NavigationFailed`` when no
         usable answer came back."""
+        answer, seen = await self._send(method, url, timeout=timeout, params=params,
+                                        headers=headers, json=json, data=data,
+                                        basic_auth=basic_auth)
+        self._seen.append(seen)
+        self._url, self._status, self._headers, self._text = (
+            answer.url, answer.status, answer.headers, answer.text)
+        return answer
+
+    async def _send(
+        self, method: str, url: str, *, timeout: float, params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None, json: Any = None,
+        data: Mapping[str, str] | None = None, basic_auth: tuple[str, str] | None = None,
+        content: bytes | None = None,
+    ) -> tuple[FetchResponse, ResponseSeen]:
+        """One checked, hooked request and its answer; nothing about the session changes but
+        the cookie jar (subclasses decide what counts as the current page)."""
         absolute = urljoin(self._url or url, url)
         if not host_allowed(absolute, self._allowed):
             refusal = Refusal(_without_query(absolute),
@@ -152,7 +169,7 @@ class HttpSession:
         try:
             request = self._client.build_request(
                 method, absolute, params=params, headers=headers, json=json, data=data,
-                timeout=timeout,
+                content=content, timeout=timeout,
             )
         except (httpx.InvalidURL, ValueError) as exc:
             raise NavigationFailed(_without_query(absolute), f"invalid request: {exc}") from None
@@ -177,11 +194,10 @@ class HttpSession:
         finally:
             self._in_flight.remove(shown)
         self.requests_made += 1
-        self._seen.append(ResponseSeen(url=shown, status=response.status_code,
-                                       resource_type="fetch", method=request.method,
-                                       headers={k.lower(): v
-                                                for k, v in response.headers.items()},
-                                       body=response.text[:262144]))
+        seen = ResponseSeen(url=shown, status=response.status_code, resource_type="fetch",
+                            method=request.method,
+                            headers={k.lower(): v for k, v in response.headers.items()},
+                            body=response.text[:262144])
         answer = FetchResponse(
             url=str(response.url), status=response.status_code,
             text=response.text,
@@ -189,9 +205,7 @@ class HttpSession:
         )
         if hook is not None:
             answer = hook.after(outgoing, answer)
-        self._url, self._status, self._headers, self._text = (
-            answer.url, answer.status, answer.headers, answer.text)
-        return answer
+        return answer, seen
 
     # -- Backend protocol -------------------------------------------------------------------
     @property
@@ -301,6 +315,15 @@ class HttpSession:
     async def add_cookies(self, cookies: list[Cookie]) -> None:
         for c in cookies:
             self._client.cookies.set(c.name, c.value, domain=c.domain, path=c.path)
+
+    async def clear_cookies(self) -> None:
+        self._client.cookies.clear()
+
+    def form_posts(self) -> list[FormPost]:
+        return []
+
+    async def dom_version(self) -> str | None:
+        return f"{self._url} {len(self._seen)}"  # the document changes only on a request
 
     async def close(self) -> None:
         await self._client.aclose()

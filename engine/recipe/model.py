@@ -144,6 +144,13 @@ class Recipe(Strict):
     login: list[AnyStep] = Field(
         default_factory=list, validate_default=True, max_length=100,
         description="Browser recipes: the login steps. HTTP recipes authenticate in api.auth.")
+    login_render: Literal["browser", "http", "auto"] = Field(
+        default="auto",
+        description="browser: always log in through the rendered page. http: post the "
+        "login's forms as their HTML defines, never starting a browser for it (pages that "
+        "need no JavaScript). auto: log in through the browser until a browser login showed "
+        "how the same login runs over plain HTTP, then over HTTP while it keeps reaching the "
+        "same pages (any doubt goes back to the browser).")
     accounts: ListBlock | list[ListBlock] = Field(
         description="One block, or several (cards on one page, deposits on another).")
     transactions: ListBlock | list[ListBlock] | None = Field(

@@ -116,6 +116,9 @@ class SyncContext:
     so an answer that arrived after a step's last check still counts for the next one."""
     partial_accounts: list[dict[str, Any]] = field(default_factory=list)
     """Account records read before the list of accounts failed (kept in the result)."""
+    to_browser: Callable[[bool], Awaitable[None]] | None = None
+    """Set while the sync runs without a browser (``backends.plain``): moves it to a browser
+    context (``True``: with the cookies so far) when a page turns out to need rendering."""
 
     @property
     def base_url(self) -> str:
@@ -230,11 +233,18 @@ class SyncContext:
         instead of the expected one be classified at once."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        read: str | None = None
         while True:
-            page = await self.check(step)
-            for index, condition in enumerate(wanted):
-                if await self.holds(condition, page):
-                    return index
+            # The page is read and parsed again only when it may have changed (its document,
+            # its DOM or the answers it received): polling an unchanged page costs one small
+            # evaluate, not a serialization of the whole DOM and a parse.
+            version = await self.backend.dom_version()
+            if version is None or version != read:
+                page = await self.check(step)
+                for index, condition in enumerate(wanted):
+                    if await self.holds(condition, page):
+                        return index
+                read = version
             if loop.time() >= deadline:
                 return None
             await asyncio.sleep(0.1)

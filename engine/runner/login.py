@@ -5,6 +5,10 @@ a step whose ``when`` does not hold is skipped (a cookie banner that is not show
 login's final expectation already holds right after a navigation — a saved session that the
 institution still accepts lands on the customer area, not on the form — the remaining login
 steps are skipped and collection starts.
+
+The loop is the same whatever runs the steps: the rendered page (``PageRuntime``), the
+rendered page watched to learn an HTTP plan (``LearningRuntime``), or plain HTTP
+(``HttpRuntime``).
 """
 
 from __future__ import annotations
@@ -27,12 +31,13 @@ def final_expectation(ctx: SyncContext) -> tuple[int, Condition] | None:
     return None
 
 
-async def run_login(ctx: SyncContext, start: int = 0) -> bool:
+async def run_login(ctx: SyncContext, start: int = 0,
+                    runtime: PageRuntime | None = None) -> bool:
     """Execute ``login[start:]``; raises a classified ``SyncError`` on any failure. Returns
     True when the steps were cut short because the session was already logged in."""
     steps = ctx.recipe.login
     final = final_expectation(ctx)
-    runtime = PageRuntime(ctx)
+    runtime = runtime if runtime is not None else PageRuntime(ctx)
     for index in range(start, len(steps)):
         step = steps[index]
         where = f"login[{index}]"
@@ -46,7 +51,7 @@ async def run_login(ctx: SyncContext, start: int = 0) -> bool:
                 continue
             await step.run(runtime)
             if (isinstance(step, GotoStep) and final is not None and index < final[0]
-                    and final[1].response is None and await ctx.holds(final[1])):
+                    and final[1].response is None and await runtime.holds(final[1])):
                 return True
         except Exception as exc:  # every failure is classified, never leaked raw
             raise ctx.translate(exc, name) from exc

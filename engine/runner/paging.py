@@ -11,10 +11,12 @@ It never returns a wrong list silently:
 For HTML blocks of browser recipes, ``BlockPages`` decides per block whether pages need
 rendering: the first page is rendered and settled, the same URL is fetched plainly, and only if
 the *records* extracted from both are identical are later pages (and later syncs) read over
-plain HTTP. A page whose values are drawn by script therefore always stays in the browser. The
-verdict remembers the page's scripts: when a plainly fetched page ships other scripts than the
-page the verdict was made on (the site started fixing values up in JavaScript), it is rendered
-and judged again rather than trusted.
+plain HTTP. A first page that runs no script at all is judged without rendering it: parsed as
+a browser parses HTML, it must give the records the raw HTML gives (``static_pages``). A page
+whose values are drawn by script therefore always stays in the browser. The verdict remembers
+the page's scripts: when a plainly fetched page ships other scripts than the page the verdict
+was made on (the site started fixing values up in JavaScript), it is rendered and judged again
+rather than trusted.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from engine.extraction.records import Extraction, count_matches, extract_list, e
 from engine.recipe.lists import ListBlock
 from engine.runner.context import LARGE_PAGE, DocumentSeen, SyncContext
 from engine.runner.sources import FetchedPages, Loaded, PageSource, RenderedPages, SourceBase
+from engine.runner.static_pages import needs_no_browser
 
 Record = dict[str, Any]
 
@@ -57,10 +60,14 @@ class BlockPages(SourceBase):
         self.fetched = FetchedPages(ctx, name, block)
         forced = ctx.options.render
         self.mode: str | None = forced or (None if block.render == "auto" else block.render)
-        if block.rendered_only or not ctx.backend.rendering:
-            self.mode = "browser" if ctx.backend.rendering else "http"
+        # a sync running without a browser (``backends.plain``) can still move to one
+        can_render = ctx.backend.rendering or ctx.to_browser is not None
+        if block.rendered_only or not can_render:
+            self.mode = "browser" if can_render else "http"
         self.memory_key = f"{ctx.recipe.institution.id}/{name}"
         self.scripts: str | None = None
+        self.plain_first: Loaded | None = None
+        """The first page fetched plainly while judging the block (probed once, not twice)."""
         self.remembered = self.mode is None and self.memory_key in ctx.render_memory
         if self.remembered:
             self.mode, _, self.scripts = ctx.render_memory[self.memory_key].partition("|")
@@ -73,6 +80,12 @@ class BlockPages(SourceBase):
                 return page
             self.distrust()  # other scripts than when judged: judge again
             self.mode = None
+        if self.mode is None and not self.block.rendered_only:
+            unrendered = await self._unrendered(url, step, account)
+            if unrendered is not None:
+                return unrendered
+        if not self.ctx.backend.rendering and self.ctx.to_browser is not None:
+            await self.ctx.to_browser(True)  # this page needs rendering: cookies come along
         page = await self.rendered.load(url, step=step, account=account, first=first)
         if self.mode is None:
             self.mode, plain = await self._probe(page, step, account)
@@ -80,13 +93,32 @@ class BlockPages(SourceBase):
             self.ctx.render_memory[self.memory_key] = f"{self.mode}|{self.scripts}"
         return page
 
+    async def _unrendered(self, url: str, step: str, account: Record | None) -> Loaded | None:
+        """A first page that runs no script is judged without rendering it
+        (``static_pages``): plain HTTP from now on when it reads the same as rendered."""
+        try:
+            plain = await self.fetched.load(url, step=step, account=account, first=True)
+        except Exception:  # what the plain page says is for the rendered one to confirm
+            return None
+        self.plain_first = plain
+        institution = self.ctx.recipe.institution
+        if not needs_no_browser(plain.text, plain.url, self.block,
+                                self.ctx.template_context(account),
+                                reference=self.ctx.options.reference_date,
+                                institution=institution):
+            return None
+        self.mode, self.scripts = "http", script_fingerprint(plain.text)
+        self.ctx.render_memory[self.memory_key] = f"{self.mode}|{self.scripts}"
+        return plain
+
     async def _probe(self, rendered: Loaded, step: str,
                      account: Record | None) -> tuple[str, str | None]:
         """Fetch the rendered URL plainly; plain HTTP from now on only when it yields the very
         same records, and at least one."""
         try:
-            plain = await self.fetched.load(rendered.url, step=step, account=account,
-                                            first=True)
+            plain = self.plain_first if self.plain_first is not None and \
+                self.plain_first.url == rendered.url else await self.fetched.load(
+                    rendered.url, step=step, account=account, first=True)
         except Exception:
             return "browser", None
         context = self.ctx.template_context(account)

@@ -12,14 +12,16 @@ state that failed is dropped rather than kept to fail every later sync.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from engine.backends.base import Backend
+from engine.backends.netguard.policy import Refusal
 from engine.errors import EngineError, ErrorKind, SyncError, Unavailable
 from engine.logs import sync_context
 from engine.models import SyncResult
@@ -28,6 +30,7 @@ from engine.runner.auth import authenticate
 from engine.runner.context import SyncContext, SyncOptions
 from engine.runner.evidence import save_evidence
 from engine.runner.failures import translate
+from engine.runner.login_routes import starts_plain
 from engine.runner.pipeline import collect
 from engine.runner.progress import ProgressEvent, emit
 from engine.runner.records import account_of
@@ -37,6 +40,8 @@ from engine.secrets import Redactor, Secret, redacting_logs
 BackendFactory = Callable[[], Awaitable[Backend]]
 CLOSE_GRACE_SECONDS = 0.8
 SESSION_STATE_DAYS = 90
+LIVE_SESSION_HOURS = 24
+"""How long a state holding only a live session (no persistent cookie) is worth trying."""
 log = logging.getLogger("engine.sync")
 
 RETRY_WITHOUT_STATE = frozenset({ErrorKind.RECIPE_BROKEN, ErrorKind.UNAVAILABLE})
@@ -64,12 +69,18 @@ class _Run:
     render_memory: dict[str, str]
     backend: Backend | None = None
     ctx: SyncContext | None = None
+    open_plain: BackendFactory | None = None
+    """A browser-free session (``backends.plain``), for syncs the verdicts allow to run
+    without a browser context; None (record, replay): always the browser."""
+    refused_before: list[Refusal] = field(default_factory=list)
+    """Refusals of a browser-free session the sync moved on from."""
 
 
 async def run_sync(recipe: Recipe, open_backend: BackendFactory,
                    credentials: Mapping[str, str | Secret],
                    options: SyncOptions | None = None, *,
-                   render_memory: dict[str, str] | None = None) -> SyncResult:
+                   render_memory: dict[str, str] | None = None,
+                   open_plain: BackendFactory | None = None) -> SyncResult:
     options = options or SyncOptions()
     if options.resume_state:
         # resuming continues after the password was typed: it is not needed again
@@ -80,7 +91,7 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
     redactor = Redactor.for_credentials(secrets, {c.name for c in recipe.credentials
                                                   if c.secret})
     run = _Run(recipe, open_backend, options, secrets, redactor,
-               render_memory if render_memory is not None else {})
+               render_memory if render_memory is not None else {}, open_plain=open_plain)
     started = time.perf_counter()
     result = SyncResult(institution=recipe.institution.id, started_at=datetime.now(UTC))
     deadline = options.timeout or recipe.timeouts.sync
@@ -117,7 +128,7 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
 
 async def _attempt(run: _Run, result: SyncResult) -> None:
     """Authenticate and collect; once more without the saved session if it led astray."""
-    await _open(run)
+    await _open(run, plain=_plain(run))
     assert run.ctx is not None
     phase = time.perf_counter()
     emit(run.options.progress, ProgressEvent("login", "start"))
@@ -133,7 +144,7 @@ async def _attempt(run: _Run, result: SyncResult) -> None:
         result.drop_session_state = True
         if run.backend is not None:
             await _close(run.backend)
-        await _open(run)
+        await _open(run, plain=_plain(run))
         session = await authenticate(run.ctx, use_session_state=False)
     result.timings_ms["login"] = _ms(phase)
     emit(run.options.progress, ProgressEvent("login", "done",
@@ -147,14 +158,39 @@ async def _attempt(run: _Run, result: SyncResult) -> None:
         result.session_state = await _session_state(run.ctx)
 
 
-async def _open(run: _Run) -> None:
+def _plain(run: _Run) -> bool:
+    return run.open_plain is not None and starts_plain(run.recipe, run.options,
+                                                       run.render_memory)
+
+
+async def _open(run: _Run, *, plain: bool = False) -> None:
     previous = run.ctx
-    run.backend = await run.open_backend()
+    run.refused_before = []  # a clean retry reports its own refusals, as it always did
+    opener = run.open_plain if plain and run.open_plain is not None else run.open_backend
+    run.backend = await opener()
     run.ctx = SyncContext(run.recipe, run.backend, run.options, run.secrets, run.redactor,
                           render_memory=run.render_memory,
                           otp_code=previous.otp_code if previous else run.options.otp_code)
     if previous is not None:
         run.ctx.warnings.extend(previous.warnings)
+    if plain and run.open_plain is not None:
+        run.ctx.to_browser = functools.partial(_to_browser, run)
+
+
+async def _to_browser(run: _Run, keep_cookies: bool) -> None:
+    """Move a browser-free sync to a browser context: the same sync, the same context object,
+    the cookies so far (or none, for a login that starts over)."""
+    ctx, old = run.ctx, run.backend
+    assert ctx is not None and old is not None
+    cookies = await old.cookies() if keep_cookies else []
+    ctx.to_browser = None
+    new = await run.open_backend()
+    run.refused_before.extend(old.refused)
+    run.backend = ctx.backend = new
+    ctx.response_mark = ctx.checked_upto = 0
+    await _close(old)
+    if cookies:
+        await new.add_cookies(cookies)
 
 
 async def _fail(run: _Run, result: SyncResult, exc: SyncError) -> None:
@@ -181,8 +217,8 @@ def _finish(run: _Run, result: SyncResult) -> None:
         return
     result.warnings.extend(ctx.warnings)
     result.timings_ms.update(ctx.step_ms)
-    refused = sorted(run.backend.refused if run.backend is not None else [],
-                     key=lambda r: (r.url, r.initiator or ""))
+    seen = [*run.refused_before, *(run.backend.refused if run.backend is not None else [])]
+    refused = sorted(dict.fromkeys(seen), key=lambda r: (r.url, r.initiator or ""))
     if refused:
         shown = ", ".join(r.url + (f" (from {r.initiator})" if r.initiator else "")
                           for r in refused[:5])
@@ -192,16 +228,23 @@ def _finish(run: _Run, result: SyncResult) -> None:
 
 
 async def _session_state(ctx: SyncContext) -> str | None:
-    """Keep only persistent cookies (trusted device, preferences, a long-lived session the
-    institution chose to keep): session cookies would make the next login start half
-    logged-in, which is not how a person's browser behaves."""
+    """Persistent cookies (trusted device, preferences, a long-lived session the institution
+    chose to keep) are restored before the next login. The live session's cookies are kept
+    apart (``extra["live_cookies"]``): the next sync first checks whether the institution
+    still accepts that session (``runner.reuse``) and logs in only if not — and then without
+    them, since a login started half logged-in is not how a person's browser behaves."""
     assert ctx.options.state_key is not None
-    keep = [c for c in await ctx.backend.cookies() if c.expires and c.expires > time.time()]
-    if not keep:
+    now = time.time()
+    cookies = await ctx.backend.cookies()
+    keep = [c for c in cookies if c.expires and c.expires > now]
+    live = [c for c in cookies if not (c.expires and c.expires > 0)]
+    if not keep and not live:
         return None
-    expires = min(max(c.expires for c in keep), time.time() + SESSION_STATE_DAYS * 86400)
+    expires = (min(max(c.expires for c in keep), now + SESSION_STATE_DAYS * 86400) if keep
+               else now + LIVE_SESSION_HOURS * 3600)
     state = SavedState(kind="session", institution=ctx.recipe.institution.id, cookies=keep,
-                       expires_at=expires)
+                       expires_at=expires,
+                       extra={"live_cookies": [asdict(c) for c in live]} if live else {})
     return seal(state, ctx.options.state_key)
 
 

@@ -138,8 +138,9 @@ def test_balances_are_decimal_not_float(synced: SyncResult) -> None:
 
 async def test_engine_remembers_which_pages_need_no_rendering(
         banque_demo_site: ServerFactory) -> None:
-    """The first sync renders a list's first page and probes it over plain HTTP; later syncs
-    on the same engine go straight to HTTP, with the same data."""
+    """The first sync judges a list's first page (this one runs no script: from its HTML
+    parsed as a browser would, without rendering it, ``runner.static_pages``); later syncs on
+    the same engine go straight to HTTP, with the same data."""
     site = banque_demo_site()
     checking = build_bank().accounts[0].id
     log = site.app.extensions["request_log"]
@@ -150,7 +151,7 @@ async def test_engine_remembers_which_pages_need_no_rendering(
 
     async with Engine(max_concurrency=1) as fresh:
         first = await fresh.sync(RECIPE, CREDENTIALS, base_url=site.url)
-        assert first_page_loads() == 2  # rendered once, probed once
+        assert first_page_loads() == 1  # fetched once, judged, not rendered
         second = await fresh.sync(RECIPE, CREDENTIALS, base_url=site.url)
-        assert first_page_loads() == 3  # fetched once, not rendered
+        assert first_page_loads() == 2  # fetched once, not rendered
     assert second.transactions == first.transactions and second.holdings == first.holdings

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 
 from engine import Engine, SyncOptions, load_recipe
 from engine.runner.context import OtpChallenge
-from engine.runner.state import new_key
+from engine.runner.state import new_key, seal, unseal
 from tests.conftest import RECIPES, ROOT, ServerFactory
 
 pytestmark = pytest.mark.browser
@@ -60,10 +61,20 @@ def test_resume_across_two_processes_then_trusted_device(banque_demo_site: Serve
     assert not (state_dir / "banque-demo" / "resume.state").exists()
     assert (state_dir / "banque-demo" / "session.state").exists()
 
-    # next sync: the trusted-device cookie from the session state skips the code
+    # next sync: the institution still accepts the saved live session: no login at all
     code, third = engine_cli(*common, env=env)
     assert code == 0, third["error"]
     assert len(third["accounts"]) == 4
+    assert logins(site) == 1
+
+    # once that session is over, the trusted-device cookie from the state skips the code
+    session_file = state_dir / "banque-demo" / "session.state"
+    state = unseal(session_file.read_text(), env["ENGINE_STATE_KEY"], kind="session",
+                   institution="banque-demo")
+    session_file.write_text(seal(replace(state, extra={}), env["ENGINE_STATE_KEY"]))
+    code, fourth = engine_cli(*common, env=env)
+    assert code == 0, fourth["error"]
+    assert len(fourth["accounts"]) == 4
     assert logins(site) == 2
 
 
