@@ -13,7 +13,6 @@ same conditions that make the live runner raise ``recipe_broken``.
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from dataclasses import dataclass, field
@@ -24,7 +23,8 @@ from urllib.parse import urlsplit
 
 from engine.errors import ErrorInfo
 from engine.extraction.records import Extraction, count_matches, extract_list
-from engine.harness.fixture import Fixture, SnapshotInfo, load_fixture, scenario_dirs
+from engine.harness import har
+from engine.harness.fixture import Fixture, SnapshotInfo, block_of, load_fixture, scenario_dirs
 from engine.recipe.model import ListBlock, Recipe
 from engine.recipe.templates import Context
 
@@ -130,8 +130,7 @@ class CheckReport:
 
 def block_for_stage(recipe: Recipe, stage: str) -> ListBlock | None:
     """The recipe block a snapshot's stage was extracted with."""
-    block = getattr(recipe, stage, None) if stage in STAGES else None
-    return block if isinstance(block, ListBlock) else None
+    return block_of(recipe, stage)
 
 
 def snapshot_path(fixture_dir: Path, info: SnapshotInfo) -> Path:
@@ -173,10 +172,11 @@ def account_records(recipe: Recipe, fixture: Fixture) -> dict[str, dict[str, Any
     reference = reference_date(fixture.meta)
     for info in fixture.snapshots:
         path = snapshot_path(fixture.path, info)
-        if info.stage != "accounts" or not path.exists():
+        block = block_of(recipe, info.stage)
+        if not info.stage.startswith("accounts") or block is None or not path.exists():
             continue
         html = path.read_text(encoding="utf-8")
-        extraction = extract_list(html, recipe.account_blocks[0],
+        extraction = extract_list(html, block,
                                   template_context(fixture.meta, None),
                                   reference=reference, institution=recipe.institution)
         for record in extraction.records:
@@ -226,23 +226,11 @@ def recorded_page(fixture_dir: Path, url: str | None) -> str | None:
 
 
 def read_exchanges(fixture_dir: Path) -> list[dict[str, Any]]:
-    path = fixture_dir / "exchanges.json"
-    if not path.exists():
-        return []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
+    """The recording's exchanges (``recording.har``), URLs relative to its origin."""
+    return har.read_exchanges(fixture_dir)
 
 
-def exchange_html(exchange: dict[str, Any]) -> str | None:
-    """The body of an HTML response, or None for anything else (JSON, images, redirects)."""
-    headers = {str(k).lower(): str(v) for k, v in (exchange.get("headers") or {}).items()}
-    if "html" not in headers.get("content-type", ""):
-        return None
-    if exchange.get("body") is not None:
-        return str(exchange["body"])
-    if exchange.get("body_b64"):
-        return base64.b64decode(exchange["body_b64"]).decode("utf-8", errors="replace")
-    return None
+exchange_html = har.exchange_html
 
 
 # ----------------------------------------------------------------------------- checking

@@ -22,24 +22,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from engine.api import Engine
 from engine.errors import ErrorKind
-from engine.extraction.records import count_matches, field_nodes, select
+from engine.extraction.records import field_nodes, select
 from engine.extraction.transforms import clean_text
 from engine.harness.check import (
     account_records,
     block_for_stage,
     error_matches,
-    exchange_html,
     extract_snapshot,
     read_exchanges,
     snapshot_path,
 )
 from engine.harness.fixture import Fixture, SnapshotInfo, load_fixture
+from engine.harness.login_pages import documents, login_selectors, safe_count
 from engine.harness.record import record_scenario
 from engine.models import SyncResult
 from engine.recipe import Recipe, load_recipe
@@ -298,50 +297,20 @@ def _compare_pages(stage: str, block: ListBlock, before: _StageStats, after: _St
     return out
 
 
-def login_selectors(recipe: Recipe) -> list[tuple[str, str]]:
-    """(step name as the runner reports it, selector) for every selector a login step uses,
-    from the step registry (a new step's selectors are found without a list to update);
-    conditional ones (a ``when``, an optional click) are left out: their absence is normal."""
-    out: list[tuple[str, str]] = []
-    for index, step in enumerate(recipe.login):
-        name = step.label(f"login[{index}]")
-        conditional = step.when is not None
-        out.extend((name, selector) for _, selector, optional in step.selectors()
-                   if not (optional or conditional))
-    return out
-
-
-def _documents(folder: Path) -> dict[str, list[str]]:
-    docs: dict[str, list[str]] = {}
-    for exchange in read_exchanges(folder):
-        body = exchange_html(exchange)
-        if body is not None:
-            key = f"{exchange.get('method', 'GET')} {urlsplit(str(exchange.get('url'))).path}"
-            docs.setdefault(key, []).append(body)
-    return docs
-
-
 def compare_login(recipe: Recipe, saved_dir: Path, fresh_dir: Path) -> list[Finding]:
     """Login selectors that matched a recorded page before and match the same page no more."""
-    saved, fresh = _documents(saved_dir), _documents(fresh_dir)
+    saved, fresh = documents(read_exchanges(saved_dir)), documents(read_exchanges(fresh_dir))
     out: list[Finding] = []
     for step, selector in login_selectors(recipe):
         for key, bodies in saved.items():
             if key not in fresh:
                 continue
-            before = max(_safe_count(b, selector) for b in bodies)
-            after = max(_safe_count(b, selector) for b in fresh[key])
+            before = max(safe_count(b, selector) for b in bodies)
+            after = max(safe_count(b, selector) for b in fresh[key])
             if before and not after:
                 out.append(Finding("broken", "login", step, selector,
                                    f"{key}: matched {before} before, 0 now", before, 0))
     return out
-
-
-def _safe_count(document: str, selector: str) -> int:
-    try:
-        return count_matches(document, selector)
-    except Exception:
-        return 0
 
 
 def compare(recipe: Recipe, saved: Fixture, fresh: Fixture, live: SyncResult | None,

@@ -1,8 +1,9 @@
 """Replay a recorded scenario: the real recipe in the real browser, the network served only
 from the recording, the result compared field by field with expected.json.
 
-Every request of the browser context goes through one route handler and ``fetch()`` through
-its hook; both answer from the recording or refuse. A request with no recording is aborted and
+Every request of the browser context is answered by ``Replayer.serve`` (the backend's serve
+hook: ``engine.backends.interception``) and ``fetch()`` by its hook; both answer from the
+recording or refuse. A request with no recording is aborted and
 reported, never sent (icons and fonts fetched this time only are refused without a report, as
 the live engine blocks such assets). Two things no route sees are handled too: a redirect the
 browser would follow by itself is answered with the end of its recorded chain (the address bar
@@ -33,12 +34,10 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Request, Route
-
 from engine.api import Engine
 from engine.backends.base import Backend, FetchResponse, NavigationFailed
 from engine.backends.browser import BrowserSession
+from engine.backends.interception import Abort, InterceptedRequest, Reply
 from engine.harness.fixture import VOLATILE_KEYS, load_fixture, result_view
 from engine.harness.record import Tap
 from engine.models import SyncResult
@@ -120,7 +119,8 @@ class Replayer:
         self.served += 1
         return pool[min(used, len(pool) - 1)]
 
-    async def route(self, route: Route, request: Request) -> None:
+    async def serve(self, request: InterceptedRequest) -> Reply | Abort:
+        """The answer to one request of the browser context (the backend's serve hook)."""
         # an icon or font the browser fetched this time only is refused but not a difference
         asset = urlsplit(request.url).path.lower().endswith(ASSET_SUFFIXES)
         exchange = self.take(request.method, request.url, report=not asset)
@@ -133,18 +133,16 @@ class Replayer:
                 body = _collapse(request, url, exchange, self.body(exchange))
         elif exchange is not None:
             body = self.body(exchange)
-        with contextlib.suppress(PlaywrightError):  # the sync may be over (context closed)
-            if exchange is None or not exchange.get("status"):
-                await route.abort("failed")
-            elif exchange.get("skipped"):
-                await route.abort("blockedbyclient")  # an asset the live engine blocks too
-            else:
-                status = int(exchange["status"])
-                headers = {k: v for k, v in (exchange.get("headers") or {}).items()
-                           if k.lower() != "location"}
-                if body.startswith(_INTERSTITIAL):
-                    status, headers = 200, {"content-type": "text/html; charset=utf-8"}
-                await route.fulfill(status=status, headers=headers, body=body)
+        if exchange is None or not exchange.get("status"):
+            return Abort("failed")
+        if exchange.get("skipped"):
+            return Abort("blockedbyclient")  # an asset the live engine blocks too
+        status = int(exchange["status"])
+        headers = {str(k): str(v) for k, v in (exchange.get("headers") or {}).items()
+                   if str(k).lower() != "location"}
+        if body.startswith(_INTERSTITIAL):
+            status, headers = 200, {"content-type": "text/html; charset=utf-8"}
+        return Reply(status=status, headers=headers, body=body)
 
     def _follow(self, method: str, url: str, exchange: dict[str, Any]
                 ) -> tuple[dict[str, Any] | None, str]:
@@ -197,7 +195,8 @@ def _location(exchange: dict[str, Any]) -> str | None:
     return headers.get("location") or None
 
 
-def _collapse(request: Request, final_url: str, exchange: dict[str, Any], body: bytes) -> bytes:
+def _collapse(request: InterceptedRequest, final_url: str, exchange: dict[str, Any],
+              body: bytes) -> bytes:
     """Serve a redirect chain's last answer to its first request. A document also gets a
     one-line script that moves the address bar to the final URL (history.replaceState, then
     the script removes itself), so page.url, relative links and URL rules are as recorded; a
@@ -253,7 +252,9 @@ async def replay_scenario(recipe_path: Path, fixture_dir: Path, *,
     shots: list[bytes] = []
 
     async def last_look(session: BrowserSession) -> None:
-        shots.append(await session.page.screenshot(full_page=False, timeout=3000))
+        shot = await session.screenshot()
+        if shot is not None:
+            shots.append(shot)
 
     owned = engine is None
     host_engine = engine or Engine(max_concurrency=1)
@@ -261,7 +262,7 @@ async def replay_scenario(recipe_path: Path, fixture_dir: Path, *,
     async def open_backend() -> Backend:
         session = await host_engine.host.new_session(
             allowed_domains=recipe.institution.allowed_domains, block_resources=True,
-            route_handler=replayer.route, fetch_hook=replayer.fetch,
+            serve=replayer.serve, fetch_hook=replayer.fetch,
             load_resources=frozenset(recipe.institution.load_resources), offline=True)
         return cast(Backend, Tap(session, last_look))
 

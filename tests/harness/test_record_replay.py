@@ -22,6 +22,7 @@ from parsel import Selector
 from engine import Engine
 from engine.harness.audit import audit_paths
 from engine.harness.fixture import load_fixture, result_view
+from engine.harness.har import write_exchanges
 from engine.harness.record import RecordOutcome, record_scenario
 from engine.harness.replay import FieldDiff, diff_results, format_outcome, replay_scenario
 from sites._server import ThreadedServer
@@ -106,11 +107,12 @@ async def test_a_request_missing_from_the_recording_is_refused_and_reported(
         recorded: Recorded, engine: Engine, tmp_path: Path) -> None:
     folder = tmp_path / "banque-demo" / "normal"
     shutil.copytree(recorded.outcome.fixture_dir, folder)
-    exchanges = json.loads((folder / "exchanges.json").read_text())
+    fixture = load_fixture(folder)
+    exchanges = fixture.exchanges()
     wanted = f"/compte/{CHECKING}/operations?page=6"
     kept = [e for e in exchanges if e["url"] != wanted]
     assert len(kept) < len(exchanges)
-    (folder / "exchanges.json").write_text(json.dumps(kept))
+    write_exchanges(folder, kept, fixture.meta["base_url"])
     with ConnectionCounter(recorded.port) as counter:
         replayed = await replay_scenario(RECIPE, folder, engine=engine)
     assert counter.count == 0
