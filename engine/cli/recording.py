@@ -103,8 +103,9 @@ def replay(recipe_path: str, scenarios: tuple[str, ...], fixtures_dir: str | Non
             click.echo(f"PASS {name} ({got})")
             continue
         failed += 1
-        click.echo(f"FAIL {name}")
-        for line in format_outcome(outcome):
+        lines = format_outcome(outcome)
+        click.echo(f"FAIL {name}: {lines[0]}" if lines else f"FAIL {name}")
+        for line in lines[1:]:
             click.echo(f"  {line}")
     raise SystemExit(ExitCode.BREAKAGE if failed else ExitCode.OK)
 

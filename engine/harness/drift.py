@@ -29,7 +29,10 @@ from engine.api import Engine
 from engine.errors import ErrorKind
 from engine.extraction.records import field_nodes, select
 from engine.extraction.transforms import clean_text
-from engine.harness.check import (
+from engine.harness.fixture import Fixture, SnapshotInfo, load_fixture
+from engine.harness.login_pages import documents, login_selectors, safe_count
+from engine.harness.record import record_scenario
+from engine.harness.snapshots import (
     account_records,
     block_for_stage,
     error_matches,
@@ -37,9 +40,6 @@ from engine.harness.check import (
     read_exchanges,
     snapshot_path,
 )
-from engine.harness.fixture import Fixture, SnapshotInfo, load_fixture
-from engine.harness.login_pages import documents, login_selectors, safe_count
-from engine.harness.record import record_scenario
 from engine.models import SyncResult
 from engine.recipe import Recipe, load_recipe
 from engine.recipe.fields import FieldSpec

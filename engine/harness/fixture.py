@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from engine import __version__
-from engine.extraction.records import Extraction, count_matches, extract_list, extract_next
+from engine.extraction.records import Extraction, extract_list
 from engine.harness.har import HAR_FILE, read_exchanges
 from engine.models import SyncResult, transaction_id
 from engine.recipe.model import ListBlock, Recipe
@@ -278,21 +278,6 @@ def block_of(recipe: Recipe, stage: str) -> ListBlock | None:
 
 _block = block_of
 SUFFIXES = {"html": ".html", "json": ".json", "xml": ".xml", "ofx": ".ofx"}
-
-
-def next_link(block: ListBlock, document: str) -> dict[str, Any] | None:
-    """The list's next link on a page, as the index records it: the selector (or JMESPath),
-    how many nodes it matched, and the URL it yields (None: no next link in the recipe)."""
-    selector = block.next_page
-    if not selector:
-        return None
-    url = None
-    matched = 0
-    with contextlib.suppress(Exception):
-        url = extract_next(document, block)
-        matched = (1 if url else 0) if block.format == "json" else count_matches(
-            document, re.sub(r"::(text|attr\([^)]*\))\s*$", "", selector))
-    return {"selector": selector, "matched": matched, "url": url}
 
 
 def extract_snapshot(recipe: Recipe, stage: str, html: str, account_id: str | None,

@@ -28,6 +28,7 @@ from engine.harness import fixture as fx
 from engine.harness import login_pages
 from engine.harness.fixture import Exchange
 from engine.harness.har import write_har
+from engine.harness.pages import next_facts
 from engine.harness.scrub import keypad_pages, keypad_specs, make_placeholder, plan_scrub
 from engine.models import SyncResult
 from engine.recipe import Recipe, load_recipe
@@ -321,7 +322,7 @@ def _stage(folder: Path, recipe: Recipe, recipe_path: Path, credentials: dict[st
                                      reference)
         if after and before and fx.extraction_stats(after) != fx.extraction_stats(before):
             notes.append(f"{name}: scrubbing changed what the recipe extracts")
-        following = fx.next_link(block, html) if block else None
+        following = next_facts(block, html) if block else None
         if following and following.get("url"):
             following["url"] = fx.relative_url(str(following["url"]), base)
         entries.append({
