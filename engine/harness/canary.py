@@ -66,6 +66,7 @@ class ScenarioOutcome:
     causes: list[Cause] = field(default_factory=list)
     """Check's and replay's causes, worst first: ``causes[0]`` is the headline."""
     notes: list[str] = field(default_factory=list)
+    replay: ReplayOutcome | None = None
     suggestion: str | None = None
     """A verified patch of the recipe (YAML diff), when ``--suggest`` found one."""
 
@@ -143,8 +144,8 @@ async def run_canary(recipe_paths: Sequence[Path], fixtures_root: Path, *,
     return report
 
 
-async def run_scenario(recipe_path: Path, recipe: Recipe, folder: Path,
-                       engine: Engine) -> ScenarioOutcome:
+async def run_scenario(recipe_path: Path, recipe: Recipe, folder: Path, engine: Engine, *,
+                       step_timeout: float | None = None) -> ScenarioOutcome:
     """Check + replay one scenario and decide whether it passes."""
     started = time.perf_counter()
     outcome = ScenarioOutcome(recipe_path, recipe.institution.id, folder.name, folder)
@@ -165,11 +166,13 @@ async def run_scenario(recipe_path: Path, recipe: Recipe, folder: Path,
     replay: ReplayOutcome | None = None
     replay_started = time.perf_counter()
     try:
-        replay = await replay_scenario(recipe_path, folder, engine=engine)
+        replay = await replay_scenario(recipe_path, folder, engine=engine,
+                                       step_timeout=step_timeout)
     except Exception as exc:
         outcome.failures.append(Failure("harness", f"replay crashed: {type(exc).__name__}: "
                                                    f"{exc}"))
     outcome.replay_ms = _ms(replay_started)
+    outcome.replay = replay
     if replay is not None:
         _judge_replay(outcome, replay)
     _judge_check(outcome)

@@ -256,7 +256,8 @@ def _login_causes(recipe: Recipe, fixture: Fixture) -> list[Cause]:
     recorded = login_pages.recorded(fixture.meta)
     if not recorded:
         return []
-    pages = login_pages.documents(har.read_exchanges(fixture.path))
+    pages = login_pages.fixture_documents(fixture.path, fixture.meta,
+                                          har.read_exchanges(fixture.path))
     return [Cause("login", f"{item.step} `{item.selector}` matched {item.matched} at recording "
                   f"on {item.page}, {now} now", item.step, item.selector, item.page)
             for item, now in login_pages.lost(recipe, recorded, pages)]

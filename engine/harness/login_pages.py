@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -47,6 +48,28 @@ def login_selectors(recipe: Recipe) -> list[tuple[str, str]]:
 
 def page_key(exchange: dict[str, Any]) -> str:
     return f"{exchange.get('method', 'GET')} {urlsplit(str(exchange.get('url'))).path}"
+
+
+def dom_key(url: str) -> str:
+    """A login document as the browser showed it (``DOM /#/login``): path and fragment."""
+    parts = urlsplit(url)
+    return f"DOM {parts.path or '/'}" + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def saved_documents(folder: Path, meta: dict[str, Any]) -> dict[str, list[str]]:
+    """The login documents saved as snapshots (``meta.json`` ``login_pages``)."""
+    out: dict[str, list[str]] = {}
+    for item in meta.get("login_pages") or []:
+        path = folder / "snapshots" / str(item.get("file", ""))
+        if isinstance(item, dict) and path.is_file():
+            out.setdefault(str(item.get("url")), []).append(path.read_text(encoding="utf-8"))
+    return out
+
+
+def fixture_documents(folder: Path, meta: dict[str, Any],
+                      exchanges: Iterable[dict[str, Any]]) -> dict[str, list[str]]:
+    """Every page a login step may act on: the recording's HTML answers and the saved DOM."""
+    return {**documents(exchanges), **saved_documents(folder, meta)}
 
 
 def safe_count(document: str, selector: str) -> int:
@@ -102,5 +125,17 @@ def lost(recipe: Recipe, before: list[LoginSelector],
     return out
 
 
-__all__ = ["LoginSelector", "as_json", "documents", "login_selectors", "lost", "measure",
-           "page_key", "recorded", "safe_count"]
+__all__ = [
+    "LoginSelector",
+    "as_json",
+    "documents",
+    "dom_key",
+    "fixture_documents",
+    "login_selectors",
+    "lost",
+    "measure",
+    "page_key",
+    "recorded",
+    "safe_count",
+    "saved_documents",
+]

@@ -159,8 +159,8 @@ def _compare_page(page: PageFacts, current: PageFacts, threshold: float) -> list
                           f"{current.rows} now (-{fall}%, threshold {round(threshold * 100)}%)")]
     if current.rows > page.rows:
         return [PageCause("rows_added", page.stage, page.account_id, page.page_number, None,
-                          f"{where}: {current.rows} rows now, {page.rows} at recording "
-                          f"({current.rows - page.rows} more)")]
+                          f"{where}: {current.rows - page.rows} row(s) added ({current.rows} "
+                          f"now, {page.rows} at recording)")]
     return []
 
 

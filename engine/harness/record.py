@@ -55,6 +55,9 @@ class Recorder:
 
     exchanges: list[Exchange] = field(default_factory=list)
     documents: list[tuple[DocumentSeen, str]] = field(default_factory=list)
+    login_pages: list[tuple[str, str]] = field(default_factory=list)
+    """(URL, document) the login steps acted on, each distinct document once: a page drawn
+    by JavaScript shows its login form only here, never in its HTTP answers."""
     final_html: str | None = None
     otp_codes: list[str] = field(default_factory=list)
     keep: frozenset[str] = frozenset()
@@ -113,6 +116,9 @@ class Recorder:
 class Tap:
     """Delegates everything to the session; reads the final page before it closes."""
 
+    async def before_action(self, selector: str) -> None:
+        """Called before an action on ``selector`` (recording looks at login pages)."""
+
     def __init__(self, inner: BrowserSession, on_close: Callable[[BrowserSession],
                                                                  Awaitable[None]]) -> None:
         self._inner = inner
@@ -125,6 +131,48 @@ class Tap:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._on_close(self._inner), 5)
         await self._inner.close()
+
+
+class RecordingTap(Tap):
+    """Also keeps the document each login action acts on (until the first list page)."""
+
+    def __init__(self, inner: BrowserSession, on_close: Callable[[BrowserSession],
+                                                                 Awaitable[None]],
+                 recorder: Recorder) -> None:
+        super().__init__(inner, on_close)
+        self._recorder = recorder
+
+    async def before_action(self, selector: str) -> None:
+        recorder = self._recorder
+        if recorder.documents or len(recorder.login_pages) >= 20:
+            return
+        with contextlib.suppress(Exception):
+            html = await self._inner.content()
+            if all(html != seen for _url, seen in recorder.login_pages):
+                recorder.login_pages.append((self._inner.url, html))
+
+    async def fill(self, selector: str, value: str, *, timeout: float) -> None:
+        await self.before_action(selector)
+        await self._inner.fill(selector, value, timeout=timeout)
+
+    async def click(self, selector: str, *, timeout: float, nth: int | None = None,
+                    settle: bool = True) -> None:
+        await self.before_action(selector)
+        await self._inner.click(selector, timeout=timeout, nth=nth, settle=settle)
+
+    async def click_sequence(self, selector: str, indices: list[int], *,
+                             timeout: float) -> None:
+        await self.before_action(selector)
+        await self._inner.click_sequence(selector, indices, timeout=timeout)
+
+    async def press(self, selector: str, key: str, *, timeout: float) -> None:
+        await self.before_action(selector)
+        await self._inner.press(selector, key, timeout=timeout)
+
+    async def select(self, selector: str, *, value: str | None, label: str | None,
+                     timeout: float) -> None:
+        await self.before_action(selector)
+        await self._inner.select(selector, value=value, label=label, timeout=timeout)
 
 
 async def record_scenario(recipe_path: Path, credentials: Mapping[str, str], target: Path, *,
@@ -165,7 +213,7 @@ async def record_sync(recipe_path: Path, credentials: Mapping[str, str | Secret]
         session = await host_engine.host.new_session(
             allowed_domains=recipe.institution.allowed_domains, block_resources=True,
             tap=recorder, fetch_hook=recorder.fetch, load_resources=recorder.keep)
-        return cast(Backend, Tap(session, capture_final))
+        return cast(Backend, RecordingTap(session, capture_final, recorder))
 
     try:
         result = await run_sync(recipe, open_backend, credentials, options)
@@ -293,6 +341,7 @@ def _stage(folder: Path, recipe: Recipe, recipe_path: Path, credentials: dict[st
     masked = [v for doc, _url in recorder.documents for v in fx.masked_values(
         recipe, doc.stage, doc.html, doc.account_id, result, reference)]
     docs = [doc.html for doc, _url in recorder.documents]
+    docs += [html for _url, html in recorder.login_pages]
     scrub = plan_scrub(recipe, secrets, recorder.exchanges,
                        docs + ([recorder.final_html] if recorder.final_html else []), masked,
                        typed)
@@ -342,8 +391,16 @@ def _stage(folder: Path, recipe: Recipe, recipe_path: Path, credentials: dict[st
     fx.write_json(staging / fx.EXPECTED, fx.expected_json(result, scrub.obj))
     meta = fx.meta_json(recipe, recipe_path, folder, scenario, "browser", options, result,
                         site, placeholders, otp, notes)
-    meta["login_selectors"] = login_pages.as_json(login_pages.measure(
-        recipe, login_pages.documents(written)))
+    pages = login_pages.documents(written)
+    meta["login_pages"] = []
+    for number, (url, html) in enumerate(recorder.login_pages, 1):
+        name = f"login-{number:02d}.html"
+        text = scrub.text(html)
+        (staging / fx.SNAPSHOTS / name).write_text(text, encoding="utf-8")
+        key = login_pages.dom_key(scrub.text(fx.relative_url(url, base)))
+        meta["login_pages"].append({"file": name, "url": key})
+        pages.setdefault(key, []).append(text)
+    meta["login_selectors"] = login_pages.as_json(login_pages.measure(recipe, pages))
     fx.write_json(staging / fx.META, meta)
     return staging, renders
 

@@ -25,3 +25,7 @@ class Patch:
 
 def suggest_for_check(recipe_path: Path, report: CheckReport) -> list[Patch]:
     return []
+
+
+def suggest_for_scenario(recipe_path: Path, folder: Path) -> list[Patch]:
+    return []
