@@ -42,7 +42,7 @@ from engine.harness.canary import run_scenario  # noqa: E402
 from engine.harness.check import check_scenario  # noqa: E402
 from engine.harness.fixture import load_fixture  # noqa: E402
 from engine.harness.har import write_exchanges  # noqa: E402
-from engine.harness.suggest import suggest_for_scenario  # noqa: E402
+from engine.harness.suggest import suggest_async  # noqa: E402
 from engine.recipe import load_recipe  # noqa: E402
 
 
@@ -362,7 +362,8 @@ def _bd_innocuous() -> list[Mutation]:
         Mutation("bd-column-order-swapped", BD, "innocuous", "noise", html_sub(
             r'(<td class="date">.*?</td>)(<td class="libelle">.*?</td>)', r"\2\1", urls=OPS)),
         Mutation("bd-extra-hidden-input", BD, "innocuous", "noise", inject(
-            '<input type="hidden" name="ab_test" value="b">', after=r'<form id="login-form"[^>]*>')),
+            '<input type="hidden" name="ab_test" value="b">',
+            after=r'<form id="login-form"[^>]*>')),
         Mutation("bd-thousands-with-dots", BD, "innocuous", "format", cells(
             "solde", lambda v: re.sub(r"(\d)[  \u202f](\d{3})", r"\1.\2", v), urls=COMPTES)),
         Mutation("bd-quantity-with-unit", BD, "innocuous", "format",
@@ -376,7 +377,7 @@ def _bd_innocuous() -> list[Mutation]:
 def _bd_data() -> list[Mutation]:
     return [
         Mutation("bd-data-one-amount", BD, "data", "data", html_sub(
-            r'<td class="montant">-13,49&nbsp;€</td>', '<td class="montant">-14,99&nbsp;€</td>',
+            r'<td class="montant">-13,49(&nbsp;|\xa0)€</td>', r'<td class="montant">-14,99\1€</td>',
             urls=OPS), ("amount",)),
         Mutation("bd-data-one-label", BD, "data", "data", html_sub(
             r"PRLV SEPA NETFLIX\.COM", "PRLV SEPA NETFLIX INTERNATIONAL", urls=OPS),
@@ -574,10 +575,11 @@ async def judge(mutation: Mutation, folder: Path, engine: Engine | None,
         verdict.canary_line = outcome.headline() or ""
         verdict.canary_named = named(verdict.canary_line, mutation.expect)
     if suggest and mutation.repairable and verdict.check_alarm:
-        patches = suggest_for_scenario(recipe_path, folder)
+        patches = await suggest_async(recipe_path, folder, engine=engine)
         verdict.suggested = bool(patches)
         if patches:  # proposed only when verified; verify again here, independently
-            patched = load_recipe(patches[0].write(folder.parent / "patched.yaml"))
+            (folder.parent / "patched").mkdir(exist_ok=True)
+            patched = load_recipe(patches[0].write(folder.parent / "patched" / recipe_path.name))
             verdict.suggestion_verified = check_scenario(patched, folder).ok
     verdict.seconds = round(time.perf_counter() - started, 2)
     return verdict
