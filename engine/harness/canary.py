@@ -166,8 +166,9 @@ async def run_scenario(recipe_path: Path, recipe: Recipe, folder: Path, engine: 
     replay: ReplayOutcome | None = None
     replay_started = time.perf_counter()
     try:
-        replay = await replay_scenario(recipe_path, folder, engine=engine,
-                                       step_timeout=step_timeout)
+        if fixture.meta.get("kind") != "imported":  # saved pages: nothing to replay
+            replay = await replay_scenario(recipe_path, folder, engine=engine,
+                                           step_timeout=step_timeout)
     except Exception as exc:
         outcome.failures.append(Failure("harness", f"replay crashed: {type(exc).__name__}: "
                                                    f"{exc}"))

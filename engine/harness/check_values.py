@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, cast
 
 import jmespath
@@ -178,7 +179,8 @@ def build(recipe: Recipe, fixture: Fixture, pages: list[PageRead]) -> ValueCheck
         if page.refusal is None and stage in ("transactions", "holdings"):
             lists.setdefault((stage, page.info.account_id or ""), []).append(page)
     for (stage, account_id), group in lists.items():
-        owner = models.get(account_id) or _known(known, account_id)
+        owner = models.get(account_id) or _known(known, account_id) or _stand_in(
+            recipe, account_id)
         if owner is not None:
             _convert(ctx, out, stage, owner, group)
     return out
@@ -205,6 +207,13 @@ def _convert(ctx: SyncContext, out: ValueCheck, stage: str, account: Account,
         item = model.model_dump(mode="json")
         out.view[stage].append(item)
         out.page_of[id(item)] = facts
+
+
+def _stand_in(recipe: Recipe, account_id: str) -> Account:
+    """An account no page of the fixture describes (an imported history page alone): its
+    rows are still converted, in the institution's currency."""
+    return Account(id=account_id, label=account_id, balance=Decimal(0),
+                   currency=recipe.institution.currency)
 
 
 def _known(known: dict[str, dict[str, Any]], account_id: str) -> Account | None:
