@@ -1,13 +1,14 @@
-"""Turn the runs into what people read: the machine, a table, ratios against the baselines
-with PASS/MISS per target, ``latest.json`` and a small self-drawn SVG (no plotting library
-to install for two bar charts)."""
+"""Turn the runs into what people read: the machine, the commit, a table, ratios against the
+baselines with PASS/MISS per target, and ``latest.json`` (the picture is drawn from it by
+``bench.chart``)."""
 
 from __future__ import annotations
 
 import os
 import platform
+import shutil
+import subprocess
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,23 @@ def machine(chromium_version: str) -> dict[str, Any]:
     }
 
 
+def commit() -> str:
+    """The checkout's commit (short), ``+dirty`` when files differ from it."""
+    git = shutil.which("git")
+    if git is None:
+        return "unknown"
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=root, text=True,
+                              capture_output=True, check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run([git, "status", "--porcelain", "--untracked-files=no"],
+                               cwd=root, text=True, capture_output=True, check=True,
+                               timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 @dataclass(frozen=True)
 class Target:
     name: str
@@ -41,6 +59,10 @@ class Target:
     higher_is_better: bool
     unit: str
     how: str
+    panel: str | None = None
+    """The chart panel it is drawn on (``throughput``, ``cpu``, ``latency``, ``memory``)."""
+    chart_value: float | None = None
+    """Where it is drawn, in that panel's unit (a ratio target times its baseline)."""
 
     @property
     def passed(self) -> bool | None:
@@ -60,7 +82,9 @@ class Target:
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "value": None if self.value is None else round(self.value, 3),
                 "target": self.limit, "higher_is_better": self.higher_is_better,
-                "unit": self.unit, "passed": self.passed, "how": self.how}
+                "unit": self.unit, "passed": self.passed, "how": self.how,
+                "panel": self.panel,
+                "line": None if self.chart_value is None else round(self.chart_value, 4)}
 
 
 def table(runs: list[Run]) -> str:
@@ -90,46 +114,3 @@ def cpu_breakdown(run: Run) -> str:
     parts = sorted(((v / run.syncs, k) for k, v in run.cpu.by_kind.items() if v > 0.0005),
                    reverse=True)
     return ", ".join(f"{k} {v * 1000:.0f}" for v, k in parts)
-
-
-def svg(runs: list[Run], title: str) -> str:
-    """Two horizontal bar charts (log scales): throughput and CPU per sync, one bar per
-    configuration; engine blue, naive browser-per-sync orange, httpx floor green."""
-    shown = [r for r in runs if not r.diagnostic]
-    width, bar_h, gap, left = 900, 18, 6, 330
-    panel_h = len(shown) * (bar_h + gap) + 40
-    height = 40 + 2 * panel_h
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="10" y="22" font-size="15" font-weight="bold">{escape(title)}</text>']
-    panels: list[tuple[str, Any]] = [
-        ("Throughput (syncs per minute, log scale, higher is better)",
-         lambda r: r.throughput_per_min),
-        ("CPU seconds per sync (log scale, lower is better)", lambda r: r.cpu_per_sync)]
-    for number, (name, value) in enumerate(panels):
-        top = 40 + number * panel_h
-        out.append(f'<text x="10" y="{top + 14}" font-weight="bold">{escape(name)}</text>')
-        values = [max(value(r), 1e-6) for r in shown]
-        scale = _log_scale(values)  # the httpx floor is 10-100× the rest
-        for i, (run, v) in enumerate(zip(shown, values, strict=True)):
-            y = top + 24 + i * (bar_h + gap)
-            length = max(1.0, scale(v) * (width - left - 90))
-            colour = ("#2b6cb0" if run.key.startswith("engine") else
-                      "#c05621" if run.key.startswith("naive") else "#2f855a")
-            label = f"{run.label}, c={run.concurrency}"
-            out += [f'<text x="{left - 8}" y="{y + 13}" text-anchor="end">{escape(label)}</text>',
-                    f'<rect x="{left}" y="{y}" width="{length:.1f}" height="{bar_h}" '
-                    f'fill="{colour}"/>',
-                    f'<text x="{left + length + 6:.1f}" y="{y + 13}">'
-                    f'{v:.3g}</text>']
-    out.append("</svg>")
-    return "\n".join(out)
-
-
-def _log_scale(values: list[float]) -> Any:
-    import math
-
-    low, high = math.log10(min(values)) - 0.3, math.log10(max(values))
-    span = max(high - low, 1e-9)
-    return lambda v: (math.log10(v) - low) / span

@@ -25,6 +25,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import chart
 from bench.baselines import (
     Scraped,
     expected,
@@ -36,7 +37,7 @@ from bench.baselines import (
 from bench.canary import CanaryFigures, measure_canary
 from bench.measure import Meter, Outcome, Run
 from bench.procs import MemorySampler, become_subreaper, reap_adopted
-from bench.report import Target, cpu_breakdown, machine, svg, table
+from bench.report import Target, commit, cpu_breakdown, machine, table
 from engine import Engine, SyncResult, load_recipe
 from engine.runner.session import wait_for_pending_closes
 from sites._server import ChildServer
@@ -245,13 +246,15 @@ def targets(runs: list[Run]) -> list[Target]:
     return [
         Target("engine throughput ÷ browser-per-sync throughput",
                engine.throughput_per_min / naive.throughput_per_min if engine and naive
-               else None, 3, True, "×", f"both at concurrency {c}"),
+               else None, 3, True, "×", f"both at concurrency {c}", panel="throughput",
+               chart_value=3 * naive.throughput_per_min if naive else None),
         Target("engine CPU per sync ÷ httpx floor CPU per sync",
                engine.cpu_per_sync / floor.cpu_per_sync if engine and floor else None,
-               6, False, "×", f"both at concurrency {c}"),
+               6, False, "×", f"both at concurrency {c}", panel="cpu",
+               chart_value=6 * floor.cpu_per_sync * 1000 if floor else None),
         Target("engine memory per concurrent sync",
                engine.memory_per_sync_mb if engine else None, 60, False, " MB",
-               f"PSS, at concurrency {c}"),
+               f"PSS, at concurrency {c}", panel="memory", chart_value=60),
     ]
 
 
@@ -356,7 +359,7 @@ def render_report(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
                    "helpers is missing (baselines look cheaper).")
     out += ["", METHOD, "", f"Whole run: {data['elapsed']:.0f} s."]
     payload = {
-        "generated_at": datetime.now(UTC).isoformat(), "machine": info,
+        "generated_at": datetime.now(UTC).isoformat(), "commit": commit(), "machine": info,
         "load_average": {"start": list(data["load"][0]), "end": list(data["load"][1])},
         "headline_concurrency": HEADLINE_CONCURRENCY,
         "runs": [r.to_json() for r in runs],
@@ -380,8 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + text)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False))
-    (RESULTS / "latest.svg").write_text(svg(data["runs"], "Banque Démo sync cost — "
-                                            f"{payload['machine']['cores']} cores"))
+    (RESULTS / "latest.svg").write_text(chart.render(payload))
     print(f"\nWrote {RESULTS / 'latest.json'} and {RESULTS / 'latest.svg'}")
     return 0 if all(r.valid for r in data["runs"]) else 1
 

@@ -60,10 +60,12 @@ class Engine:
         async def open_backend() -> Backend:
             if loaded.institution.backend == "http":  # an API sync never starts a browser
                 return HttpSession(allowed_domains=loaded.institution.allowed_domains)
-            return await self._host.new_session(
+            session = await self._host.new_session(
                 allowed_domains=loaded.institution.allowed_domains,
                 block_resources=self._block_resources,
                 load_resources=frozenset(loaded.institution.load_resources))
+            session.max_document_bytes = int(loaded.institution.max_page_mb * 1_000_000)
+            return session
 
         async with self._slots:
             return await run_sync(loaded, open_backend, credentials, options,

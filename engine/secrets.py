@@ -53,27 +53,40 @@ __all__ = ["MASK", "Redactor", "Secret"]
 _active: ContextVar[Redactor | None] = ContextVar("engine_log_redactor", default=None)
 
 
-class _RedactingFilter(logging.Filter):
-    """Masks the running sync's secrets in every record of the ``engine`` loggers, stack
-    traces included (they are formatted here, before any handler sees them)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        redactor = _active.get()
-        if redactor is None:
-            return True
-        record.msg = redactor(record.getMessage())
-        record.args = ()
-        if record.exc_info:
-            record.exc_text = redactor(logging.Formatter().formatException(record.exc_info))
-            record.exc_info = None
-        return True
+_PREFIXES = ("engine", "httpx", "httpcore", "celery", "kombu")
+_base_factory = logging.getLogRecordFactory()
 
 
-_FILTER = _RedactingFilter()
-for _name in ("engine", "httpx", "httpcore"):
-    _log = logging.getLogger(_name)
-    if not any(isinstance(f, _RedactingFilter) for f in _log.filters):
-        _log.addFilter(_FILTER)
+def _redacting_factory(*args: object, **kwargs: object) -> logging.LogRecord:
+    """Masks the running sync's secrets in every record of the engine's (and its libraries')
+    loggers, stack traces included (formatted here, before any handler sees them). A record
+    factory, not a logger filter: filters do not apply to child loggers' records."""
+    record = _base_factory(*args, **kwargs)
+    redactor = _active.get()
+    if redactor is None or not record.name.startswith(_PREFIXES):
+        return record
+    if isinstance(record.msg, str):
+        record.msg = redactor(record.msg)
+    if isinstance(record.args, tuple):  # keep the structure: filters (httpx's) read the args
+        record.args = tuple(_redacted_arg(redactor, arg) for arg in record.args)
+    elif isinstance(record.args, dict):
+        record.args = {k: _redacted_arg(redactor, v) for k, v in record.args.items()}
+    if record.exc_info:
+        record.exc_text = redactor(logging.Formatter().formatException(record.exc_info))
+        record.exc_info = None
+    return record
+
+
+def _redacted_arg(redactor: Redactor, value: object) -> object:
+    if isinstance(value, str):
+        return redactor(value)
+    text = str(value)
+    masked = redactor(text)
+    return masked if masked != text else value
+
+
+if getattr(logging.getLogRecordFactory(), "__name__", "") != "_redacting_factory":
+    logging.setLogRecordFactory(_redacting_factory)
 
 
 @contextlib.contextmanager

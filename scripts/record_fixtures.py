@@ -17,14 +17,15 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine import Engine  # noqa: E402 - after the path set-up above
-from engine.harness.record import record_scenario  # noqa: E402
+from engine import Engine, SyncOptions  # noqa: E402 - after the path set-up above
+from engine.harness.record import record_sync  # noqa: E402
 from sites._server import ThreadedServer  # noqa: E402
 
 
@@ -37,6 +38,8 @@ class Scenario:
     otp_code: str | None = None
     site_scenario: str | None = None
     """The demo site's scenario this login exercises (for meta.json's ``site``)."""
+    reference_date: date | None = None
+    """'Today' for the sync (sites whose data is dated from a fixed day); default today."""
 
     @property
     def key(self) -> str:
@@ -48,6 +51,9 @@ def _banque(name: str, login: str, otp: str | None = None) -> Scenario:
                     login.removeprefix("demo-") if login != "demo" else "normal")
 
 
+LAYOUTS = ("sites.banque_demo", "sites.neobanque")
+"""Sites started with a ``layout`` (classic, redesign...)."""
+
 SCENARIOS = (
     _banque("normal", "demo"),
     _banque("otp", "demo-otp", "123456"),
@@ -56,7 +62,14 @@ SCENARIOS = (
     Scenario("neobanque", "normal", "sites.neobanque", "demo", "654321", "demo"),
     Scenario("neobanque-hybrid", "normal", "sites.neobanque", "demo", "654321", "demo"),
     Scenario("api-banque-ouverte", "normal", "sites.psd2_demo", "psu-demo"),
+    *(Scenario(recipe, "normal", "sites.harbour_cu", "demo", "739204", "normal",
+               date(2026, 11, 20))
+      for recipe in ("harbour-cu", "harbour-cu-search", "harbour-cu-ofx")),
+    Scenario("banka-sever", "normal", "sites.banka_sever", "marko.petrovic", "135790", "normal"),
 )
+
+
+"""Sites without the classic/redesign layouts of Banque Démo and NeoBanque."""
 
 
 def _site(scenario: Scenario) -> tuple[Callable[..., Any], dict[str, str]]:
@@ -66,6 +79,16 @@ def _site(scenario: Scenario) -> tuple[Callable[..., Any], dict[str, str]]:
         from sites.banque_demo.data import DEMO_PASSWORD
 
         return create_app, {"username": scenario.login, "password": DEMO_PASSWORD}
+    if scenario.module == "sites.harbour_cu":
+        from sites.harbour_cu import create_app as create_harbour
+        from sites.harbour_cu.data import DEMO_PASSWORD as HARBOUR_PASSWORD
+
+        return create_harbour, {"username": scenario.login, "password": HARBOUR_PASSWORD}
+    if scenario.module == "sites.banka_sever":
+        from sites.banka_sever import create_app as create_sever
+        from sites.banka_sever.data import DEMO_PASSWORD as SEVER_PASSWORD
+
+        return create_sever, {"username": scenario.login, "password": SEVER_PASSWORD}
     if scenario.module == "sites.psd2_demo":
         from sites.psd2_demo import create_app as create_api
         from sites.psd2_demo.data import CLIENT_ID, CLIENT_SECRET
@@ -88,12 +111,13 @@ async def record_all(root: Path, only: set[str]) -> int:
             create_app, credentials = _site(scenario)
             started = time.perf_counter()
             with ThreadedServer(create_app()) as server:
-                outcome = await record_scenario(
+                outcome = await record_sync(
                     ROOT / "recipes" / f"{scenario.recipe}.yaml", credentials, root,
-                    scenario=scenario.name, base_url=server.url, engine=engine,
-                    otp_code=scenario.otp_code,
+                    scenario=scenario.name, engine=engine,
+                    options=SyncOptions(base_url=server.url, otp_code=scenario.otp_code,
+                                        reference_date=scenario.reference_date),
                     site={"module": scenario.module,
-                          "layout": None if "psd2" in scenario.module else "classic",
+                          "layout": "classic" if scenario.module in LAYOUTS else None,
                           "scenario": scenario.site_scenario})
             result = outcome.result
             state = (f"error {result.error.code}" if result.error else

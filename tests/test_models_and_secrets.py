@@ -69,3 +69,11 @@ def test_state_round_trip_is_encrypted_and_checked() -> None:
     expired = seal(SavedState(kind="resume", institution="bank", expires_at=1.0), key)
     with pytest.raises(StateError, match="expired"):
         unseal(expired, key, kind="resume", institution="bank")
+
+
+def test_the_readme_error_table_is_generated_from_the_taxonomy() -> None:
+    from engine.errors import taxonomy_table
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert taxonomy_table() in readme, "paste engine.errors.taxonomy_table() into the README"

@@ -205,15 +205,19 @@ class Backend(Protocol):
         """Wait until the page is quiet (no data request in flight, no short timer pending,
         no DOM change for a moment); False when it kept changing until ``timeout``."""
 
-    async def content(self) -> str: ...
+    async def content(self, *, max_chars: int | None = None) -> str:
+        """The document's HTML; ``PageTooLarge`` before transferring it when it is longer than
+        ``max_chars`` (a 50 MB page must not stall the event loop being read)."""
 
     async def screenshot(self, *, mask_values: list[str] | None = None) -> bytes | None:
         """A picture of the page with every input emptied and every text holding one of
         ``mask_values`` hidden first."""
 
     async def fetch(self, url: str, *, timeout: float,
-                    headers: dict[str, str] | None = None) -> FetchResponse:
-        """GET with the session's cookies and no rendering (pages that need no JavaScript)."""
+                    headers: dict[str, str] | None = None,
+                    max_bytes: int | None = None) -> FetchResponse:
+        """GET with the session's cookies and no rendering (pages that need no JavaScript);
+        ``PageTooLarge`` when the answer announces or holds more than ``max_bytes``."""
 
     async def request(self, method: str, url: str, *, timeout: float,
                       params: dict[str, str] | None = None,

@@ -191,6 +191,8 @@ class BrowserSession(PageActions):
         self._context.on("request", self._observe)
         self._page = await self._context.new_page()
         await self._watch_page(self._page)
+        if self._guard is not None:
+            self._guard.on_upstream_failure = self._upstream_failures.__setitem__
         self._page.on("response", self._on_response)
         self._page.on("request", self._on_request)
         self._page.on("requestfinished", self._on_request_done)
@@ -308,17 +310,20 @@ class BrowserSession(PageActions):
             raise RequestRefused(document, initiator=None)
 
     async def fetch(self, url: str, *, timeout: float,
-                    headers: dict[str, str] | None = None) -> FetchResponse:
+                    headers: dict[str, str] | None = None,
+                    max_bytes: int | None = None) -> FetchResponse:
         """GET with the context's cookies, redirects followed one checked hop at a time."""
-        return await self.request("GET", url, timeout=timeout, headers=headers,
-                                  follow_redirects=True)
+        answer = await self.request("GET", url, timeout=timeout, headers=headers,
+                                    follow_redirects=True, max_bytes=max_bytes)
+        return answer
 
     async def request(self, method: str, url: str, *, timeout: float,
                       params: dict[str, str] | None = None,
                       headers: dict[str, str] | None = None, json: Any = None,
                       data: dict[str, str] | None = None,
                       basic_auth: tuple[str, str] | None = None,
-                      follow_redirects: bool = False) -> FetchResponse:
+                      follow_redirects: bool = False,
+                      max_bytes: int | None = None) -> FetchResponse:
         """An HTTP call with the context's cookies, without rendering (through the guard)."""
         absolute = urljoin(self.url, url)
         if not host_allowed(absolute, self._allowed):
@@ -329,7 +334,7 @@ class BrowserSession(PageActions):
                 async def get(target: str, seconds: float) -> FetchResponse:
                     return await get_checking_hops(
                         self._context.request, target, seconds, self._allowed, self._ledger,
-                        headers=headers or {}, follow=follow_redirects)
+                        headers=headers or {}, follow=follow_redirects, max_bytes=max_bytes)
                 if self.fetch_hook is not None:
                     fetched = await self.fetch_hook(absolute, timeout, get)
                 else:

@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 from playwright.async_api import APIRequestContext, Browser, BrowserContext, ProxySettings, Request
 from playwright.async_api import Error as PlaywrightError
 
-from engine.backends.base import FetchResponse, NavigationFailed, RequestRefused
+from engine.backends.base import FetchResponse, NavigationFailed, PageTooLarge, RequestRefused
 from engine.backends.netguard import LOCAL_SCHEMES, GuardProxy, url_allowed, without_query
 from engine.backends.netguard.ledger import RefusalLedger
 
@@ -88,7 +88,7 @@ def observe(ledger: RefusalLedger, request: Request, main_page: Any) -> None:
 async def get_checking_hops(client: APIRequestContext, url: str, timeout: float,
                             allowed: list[str], ledger: RefusalLedger, *,
                             headers: dict[str, str] | None = None,
-                            follow: bool = True) -> FetchResponse:
+                            follow: bool = True, max_bytes: int | None = None) -> FetchResponse:
     """GET through ``context.request`` (which goes through the guard proxy too), following
     redirects here, one hop at a time: a hop to a foreign host is refused before it is
     requested, so a foreign answer can never be handed back as a page's data."""
@@ -101,7 +101,14 @@ async def get_checking_hops(client: APIRequestContext, url: str, timeout: float,
                                     headers=headers or None)
         location = response.headers.get("location")
         if not (follow and 300 <= response.status < 400 and location):
-            text = await response.text()
+            announced = response.headers.get("content-length", "")
+            if max_bytes is not None and announced.isdigit() and int(announced) > max_bytes:
+                await response.dispose()
+                raise PageTooLarge(without_query(current), int(announced), max_bytes)
+            body = await response.body()
+            if max_bytes is not None and len(body) > max_bytes:
+                raise PageTooLarge(without_query(current), len(body), max_bytes)
+            text = body.decode(_charset(response.headers), "replace")
             headers = {k.lower(): v for k, v in response.headers.items()}
             return FetchResponse(url=current, status=response.status, text=text,
                                  headers=headers)
@@ -113,6 +120,19 @@ async def get_checking_hops(client: APIRequestContext, url: str, timeout: float,
         current = target
     raise NavigationFailed(without_query(url), f"more than {MAX_FETCH_REDIRECTS} redirects",
                            kind="redirect_loop")
+
+
+def _charset(headers: dict[str, str]) -> str:
+    kind = headers.get("content-type", "")
+    for part in kind.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            try:
+                "".encode(value.strip('"'))
+            except LookupError:
+                break
+            return value.strip('"')
+    return "utf-8"
 
 
 __all__ = ["MAX_FETCH_REDIRECTS", "REFUSED_MARKER", "get_checking_hops", "host_allowed",

@@ -26,6 +26,7 @@ from engine.backends.base import (
     BackendCrashed,
     ElementMissing,
     NavigationFailed,
+    PageTooLarge,
     ResponseSeen,
 )
 from engine.backends.netguard.policy import UPSTREAM_ERROR
@@ -149,7 +150,12 @@ class PageActions:
         self._seen: list[ResponseSeen] = []
         self._bodies: dict[int, Response] = {}
         self._nav_failure: str | None = None
+        self._upstream_failures: dict[str, str] = {}
+        """What the guard proxy saw an origin do (URL without query → failure kind)."""
         self._upstream_failure: tuple[str, str] | None = None
+        self._oversized: tuple[str, int] | None = None
+        self.max_document_bytes: int | None = None
+        """Documents announcing more are stopped and refused (``PageTooLarge``)."""
 
     async def _watch_page(self, page: Page) -> None:
         """Hooks every page of the session needs (called once the page exists)."""
@@ -166,6 +172,7 @@ class PageActions:
             headers = {k.lower(): v for k, v in response.headers.items()}
         except PlaywrightError:
             headers = {}
+        self._check_announced_size(request, response, headers)
         failed = headers.get(UPSTREAM_ERROR)
         if failed:  # the guard proxy saw the origin fail: record it as the failure it was
             self._seen.append(ResponseSeen(url=response.url, status=0,
@@ -184,6 +191,9 @@ class PageActions:
         failure = request.failure or "failed"
         if request.resource_type not in WATCHED_TYPES or "ERR_BLOCKED_BY_CLIENT" in failure:
             return
+        seen_by_guard = self._upstream_failures.get(request.url.split("?")[0].split("#")[0])
+        if seen_by_guard is not None:  # a generic browser error for a precise origin failure
+            failure = seen_by_guard
         if "ERR_ABORTED" in failure and request.resource_type == "document":
             return  # a navigation replaced by another one, not a failure of the site
         self._seen.append(ResponseSeen(url=request.url, status=0,
@@ -193,6 +203,19 @@ class PageActions:
             if request.is_navigation_request() and request.frame.parent_frame is None and (
                     self._nav_failure is None or "ERR_FAILED" not in failure):
                 self._nav_failure = failure
+
+    def _check_announced_size(self, request: Request, response: Response,
+                              headers: dict[str, str]) -> None:
+        """A main document announcing more than the recipe allows is stopped while it loads:
+        rendering 50 MB would outlast the step and cost every other sync its CPU."""
+        limit, announced = self.max_document_bytes, headers.get("content-length", "")
+        if limit is None or not announced.isdigit() or int(announced) <= limit:
+            return
+        with contextlib.suppress(PlaywrightError):
+            if request.resource_type == "document" and request.frame.parent_frame is None:
+                self._oversized = (response.url.split("?")[0], int(announced))
+                stop = asyncio.ensure_future(self.page.evaluate("() => window.stop()"))
+                stop.add_done_callback(lambda task: task.exception())
 
     def response_mark(self) -> int:
         return len(self._seen)
@@ -238,11 +261,13 @@ class PageActions:
         try:
             response = await self.page.goto(url, timeout=timeout * 1000, wait_until="load")
         except PlaywrightTimeout:
+            self._after_navigation()
             raise NavigationFailed(url, "no response in time", timed_out=True) from None
         except PlaywrightError as exc:
             message = str(exc)
             self._raise_if_crashed(message)
             self._raise_if_refused(url, message)
+            self._after_navigation()
             raise navigation_failure(url, message) from None
         if response is not None:
             self._status = response.status
@@ -255,6 +280,9 @@ class PageActions:
     def _after_navigation(self) -> None:
         """A main-frame navigation whose origin failed (as the guard proxy saw it), or that the
         guard refused (``browser.py``): say so at once."""
+        oversized, self._oversized = self._oversized, None
+        if oversized is not None and self.max_document_bytes is not None:
+            raise PageTooLarge(oversized[0], oversized[1], self.max_document_bytes)
         failed, self._upstream_failure = self._upstream_failure, None
         if failed is not None:
             url, kind = failed
@@ -288,11 +316,13 @@ class PageActions:
         try:
             await self.page.wait_for_load_state("load", timeout=timeout * 1000)
         except PlaywrightTimeout:
+            self._after_navigation()  # a stopped oversized page says so
             raise NavigationFailed(self.url, "page did not finish loading", timed_out=True) \
                 from None
         except PlaywrightError:
             pass
         await self._check_error_page()
+        self._after_navigation()
 
     async def settle(self, *, timeout: float) -> bool:
         loop = asyncio.get_running_loop()
@@ -426,12 +456,23 @@ class PageActions:
             return None
         return value
 
-    async def content(self) -> str:
+    async def content(self, *, max_chars: int | None = None) -> str:
         """The page's HTML. Navigation outcomes are checked after reading as well as before:
         a page that navigated meanwhile (a script's ``location``) may have landed on the guard's
-        refusal or an error page, and that must be said, not parsed."""
+        refusal or an error page, and that must be said, not parsed. A page longer than
+        ``max_chars`` is refused after asking its length, before transferring it."""
         self._after_navigation()
         await self._check_error_page()
+        if max_chars is not None:
+            try:
+                length = await self.page.evaluate(
+                    "() => document.documentElement ? document.documentElement.outerHTML.length"
+                    " : 0")
+            except PlaywrightError as exc:
+                self._raise_if_crashed(str(exc))
+                length = 0
+            if isinstance(length, int) and length > max_chars:
+                raise PageTooLarge(self.url.split("?")[0], length, max_chars)
         html = await self._read_content()
         self._after_navigation()
         await self._check_error_page()

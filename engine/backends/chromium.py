@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.errors import BrowserNotFound
+from engine.settings import EngineSettings
 
 ENV_VAR = "ENGINE_CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -70,7 +71,8 @@ LAUNCH_ARGS = launch_args()
 
 def find_chromium() -> str:
     """Path of a Chromium/Chrome executable, or ``BrowserNotFound`` saying how to provide one."""
-    explicit = os.environ.get(ENV_VAR)
+    configured = EngineSettings.load().chromium
+    explicit = str(configured) if configured else None
     if explicit:
         if Path(explicit).is_file() and os.access(explicit, os.X_OK):
             return explicit

@@ -38,6 +38,7 @@ from engine.backends.base import (
     Cookie,
     FetchResponse,
     NavigationFailed,
+    PageTooLarge,
     RequestRefused,
     RequestVetoed,
     ResponseSeen,
@@ -238,10 +239,14 @@ class HttpSession:
         await self.request("GET", url, timeout=timeout)
 
     async def fetch(self, url: str, *, timeout: float,
-                    headers: dict[str, str] | None = None) -> FetchResponse:
-        return await self.request("GET", url, timeout=timeout, headers=headers)
+                    headers: dict[str, str] | None = None,
+                    max_bytes: int | None = None) -> FetchResponse:
+        answer = await self.request("GET", url, timeout=timeout, headers=headers)
+        if max_bytes is not None and len(answer.text) > max_bytes:
+            raise PageTooLarge(_without_query(answer.url), len(answer.text), max_bytes)
+        return answer
 
-    async def content(self) -> str:
+    async def content(self, *, max_chars: int | None = None) -> str:
         """The body of the last answer (JSON text for an API): what evidence saves."""
         return self._text
 

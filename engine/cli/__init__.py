@@ -1,196 +1,124 @@
 """Command line: a thin shell over the Python API (``engine --help``).
 
+Commands are loaded on demand (:class:`LazyGroup`): ``engine --version`` imports click and
+nothing else, ``engine validate`` the recipe models but neither Playwright nor httpx, and a
+command whose extra is not installed (``engine worker`` without ``[workers]``) still shows in
+``--help`` and says which extra to install when run. Every command gets the shared options of
+``engine.cli.common`` (``--quiet``, ``--verbose``, ``--log-level``, ``--log-format``).
+
 Secrets never come from arguments (they would land in shell history and ``ps``): credentials
 are read from ``ENGINE_CREDENTIAL_<NAME>`` variables, a file, or a hidden prompt.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
-from dataclasses import replace
-from datetime import date
-from pathlib import Path
+import importlib
+import logging
 from typing import Any
 
 import click
-from rich.console import Console
 
-from engine.api import sync
-from engine.cli.common import ExitCode, load_or_exit, read_credentials
-from engine.cli.output import print_result
-from engine.cli.recording import register_recording, run_and_save
-from engine.cli.reports import register_reports
-from engine.errors import RecipeError
-from engine.models import SyncResult
-from engine.recipe import load_recipe
-from engine.recipe.schema import SCHEMA_PATH, schema_is_current, schema_text, write_schema
-from engine.runner.context import OtpChallenge, SyncOptions
-from engine.runner.state import default_key_file, new_key
-from engine.workers.cli import fleet, worker
+from engine import __version__
+from engine.cli.common import ExitCode, add_common_options
+from engine.extras import DISTRIBUTION, MissingExtra
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-err_console = Console(stderr=True)
+COMMANDS: dict[str, str] = {
+    "run": "engine.cli.sync:run",
+    "demo": "engine.cli.sync:demo",
+    "validate": "engine.cli.recipes:validate",
+    "schema": "engine.cli.recipes:schema",
+    "recipes": "engine.cli.recipes:recipes_command",
+    "stats": "engine.cli.stats:stats",
+    "record": "engine.cli.recording:record",
+    "replay": "engine.cli.recording:replay",
+    "audit": "engine.cli.recording:audit",
+    "import": "engine.cli.recording:import_command",
+    "check": "engine.cli.reports:check_command",
+    "canary": "engine.cli.reports:canary_command",
+    "drift": "engine.cli.reports:drift_command",
+    "worker": "engine.workers.cli:worker",
+    "fleet": "engine.workers.cli:fleet",
+}
+"""Command name → ``module:attribute``: the fast path (one module imported per command)."""
+
+OWN_LOGGING = frozenset({"worker"})
+"""Commands whose logging is set up by what they run (Celery hijacks the root logger)."""
+
+MODULES = ("engine.cli.sync", "engine.cli.recipes", "engine.cli.stats", "engine.cli.recording",
+           "engine.cli.reports")
+"""Modules whose ``COMMANDS`` tuple may hold commands not in the table yet."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="bank-sync-engine")
+def _unavailable(name: str, error: MissingExtra) -> click.Command:
+    """A stand-in for a command whose extra is missing: listed, and says what to install."""
+
+    def fail() -> None:
+        raise click.ClickException(str(error))
+
+    return click.Command(name, callback=fail, help=f"(not installed: pip install "
+                         f"'{DISTRIBUTION}[{error.extra}]')",
+                         context_settings={"ignore_unknown_options": True,
+                                           "allow_extra_args": True})
+
+
+class LazyGroup(click.Group):
+    """A group importing each command's module only when that command is needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(COMMANDS) | set(self.commands)
+        for module in MODULES:
+            names |= {c.name for c in getattr(importlib.import_module(module), "COMMANDS", ())
+                      if isinstance(c, click.Command) and c.name}
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self.commands.get(cmd_name)
+        if command is None:
+            try:
+                command = self._load(cmd_name)
+            except MissingExtra as exc:
+                return _unavailable(cmd_name, exc)
+        if command is None:
+            return None
+        return add_common_options(command, own_logging=cmd_name in OWN_LOGGING)
+
+    @staticmethod
+    def _load(name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is not None:
+            module, _, attribute = target.partition(":")
+            found = getattr(importlib.import_module(module), attribute)
+            return found if isinstance(found, click.Command) else None
+        for module in MODULES:
+            for command in getattr(importlib.import_module(module), "COMMANDS", ()):
+                if isinstance(command, click.Command) and command.name == name:
+                    return command
+        return None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MissingExtra as exc:  # an extra needed only by this recipe or scenario
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(ExitCode.USAGE)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit,
+                KeyboardInterrupt):
+            raise
+        except Exception:  # a bug: logged with its stack trace, a distinct exit status
+            logging.getLogger("engine.cli").critical("internal error", exc_info=True)
+            ctx.exit(ExitCode.INTERNAL)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="engine")
 def main() -> None:
     """Bank synchronization engine: run, validate and test institution recipes."""
 
 
-def state_key() -> str:
-    """The key that encrypts session state: ``ENGINE_STATE_KEY``, else a private key file."""
-    env = os.environ.get("ENGINE_STATE_KEY")
-    if env:
-        return env
-    path = Path(default_key_file())
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(new_key())
-    return path.read_text().strip()
+def add_command(command: click.Command) -> None:
+    """Register a command defined elsewhere (plug-ins, tests)."""
+    main.add_command(command)
 
-
-def _state_dir(base: str | None, institution: str) -> Path:
-    root = Path(base) if base else Path(os.environ.get(
-        "XDG_STATE_HOME", Path.home() / ".local" / "state")) / "bank-sync-engine"
-    folder = root / institution
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
-
-
-@main.command()
-@click.argument("recipe_path", metavar="RECIPE", type=click.Path(exists=True, dir_okay=False))
-@click.option("--credentials", "credentials_file", type=click.Path(exists=True, dir_okay=False),
-              help="YAML/JSON file mapping credential names to values.")
-@click.option("--json", "as_json", is_flag=True, help="Print the SyncResult as JSON.")
-@click.option("--base-url", help="Override the recipe's base_url.")
-@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), help="Oldest date wanted.")
-@click.option("--otp-code", help="Resume a sync stopped for a one-time code with this code.")
-@click.option("--state-dir", type=click.Path(file_okay=False),
-              help="Where session/resume state is kept (encrypted).")
-@click.option("--evidence-dir", type=click.Path(file_okay=False),
-              help="Save HTML and screenshot here when the recipe is broken.")
-@click.option("--timeout", type=float, help="Whole-sync deadline in seconds.")
-@click.option("--save-fixture", metavar="NAME", help="Also save this sync, scrubbed, as the "
-              "fixture scenario NAME (e.g. a recipe_broken failure, to fix offline with "
-              "`engine replay`).")
-@click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),
-              help="Fixtures root for --save-fixture (default: ./fixtures).")
-def run(recipe_path: str, credentials_file: str | None, as_json: bool, base_url: str | None,
-        since: Any, otp_code: str | None, state_dir: str | None, evidence_dir: str | None,
-        timeout: float | None, save_fixture: str | None, fixtures_dir: str | None) -> None:
-    """Synchronize one institution with RECIPE and print what came back."""
-    recipe = load_or_exit(recipe_path)
-    interactive = sys.stdin.isatty()
-    credentials = ({} if otp_code and not credentials_file
-                   else read_credentials(recipe, credentials_file, interactive))
-    folder = _state_dir(state_dir, recipe.institution.id)
-    session_file, resume_file = folder / "session.state", folder / "resume.state"
-    options = SyncOptions(
-        base_url=base_url, since=since.date() if since else None, state_key=state_key(),
-        session_state=session_file.read_text() if session_file.exists() else None,
-        evidence_dir=Path(evidence_dir) if evidence_dir else None, timeout=timeout)
-    if otp_code:
-        if not resume_file.exists():
-            raise click.UsageError("--otp-code given but no sync is waiting for a code")
-        options = replace(options, resume_state=resume_file.read_text(), otp_code=otp_code)
-    elif interactive:
-        options = replace(options, otp_callback=_prompt_for_code)
-    if save_fixture:
-        result = run_and_save(recipe_path, credentials, options, save_fixture, fixtures_dir)
-    else:
-        result = asyncio.run(sync(recipe, credentials, options))
-    _store_state(result, session_file, resume_file)
-    _emit(result, as_json)
-
-
-async def _prompt_for_code(challenge: OtpChallenge) -> str | None:
-    value = await asyncio.to_thread(click.prompt, f"{challenge.prompt} ({challenge.medium})",
-                                    err=True)
-    return str(value).strip() or None
-
-
-def _store_state(result: SyncResult, session_file: Path, resume_file: Path) -> None:
-    for path, value in ((session_file, result.session_state), (resume_file, result.resume_state)):
-        if value:
-            path.write_text(value)
-            path.chmod(0o600)
-    if result.error is None and resume_file.exists():
-        resume_file.unlink()
-
-
-def _emit(result: SyncResult, as_json: bool) -> None:
-    if as_json:
-        click.echo(result.model_dump_json(indent=2))
-    else:
-        print_result(result, Console())
-    if result.error is not None and not result.accounts:
-        raise SystemExit(ExitCode.SYNC_FAILED)
-    raise SystemExit(ExitCode.PARTIAL if result.partial or result.error else ExitCode.OK)
-
-
-@main.command()
-@click.argument("recipes", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-def validate(recipes: tuple[str, ...]) -> None:
-    """Check recipe files; one line per problem, naming file:line:column and key."""
-    failed = 0
-    for path in recipes:
-        try:
-            load_recipe(path)
-            click.echo(f"{path}: ok")
-        except RecipeError as exc:
-            failed += 1
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-    raise SystemExit(ExitCode.RECIPE_INVALID if failed else ExitCode.OK)
-
-
-@main.command()
-@click.option("--write", is_flag=True, help=f"Write it to {SCHEMA_PATH.name}.")
-@click.option("--check", is_flag=True, help="Fail if the committed schema is stale.")
-def schema(write: bool, check: bool) -> None:
-    """Print (or write, or check) the recipe JSON Schema."""
-    if check:
-        ok = schema_is_current()
-        click.echo("schema is current" if ok else "schema is stale: run `engine schema --write`")
-        raise SystemExit(ExitCode.OK if ok else ExitCode.BREAKAGE)
-    if write:
-        click.echo(f"wrote {write_schema()}")
-        return
-    click.echo(schema_text(), nl=False)
-
-
-@main.command()
-@click.option("--scenario", help="A Banque Démo scenario (e.g. demo-otp, demo-maint).")
-@click.option("--layout", type=click.Choice(["classic", "redesign", "innocuous"]),
-              default="classic")
-@click.option("--json", "as_json", is_flag=True)
-def demo(scenario: str | None, layout: str, as_json: bool) -> None:
-    """Start the Banque Démo site on 127.0.0.1 and sync it with its recipe."""
-    from sites._server import ChildServer
-    from sites.banque_demo.data import DEMO_PASSWORD, DEMO_USERNAME
-
-    recipe = load_or_exit(str(REPO_ROOT / "recipes" / "banque-demo.yaml"))
-    username = scenario or DEMO_USERNAME
-    with ChildServer("sites.banque_demo", ["--layout", layout]) as server:
-        err_console.print(f"Banque Démo is running at {server.url} (pid {server.pid}); "
-                          f"syncing as {username!r}…")
-        options = SyncOptions(base_url=server.url, reference_date=date(2026, 11, 20))
-        if sys.stdin.isatty():
-            options = replace(options, otp_callback=_prompt_for_code)
-        result = asyncio.run(sync(recipe, {"username": username, "password": DEMO_PASSWORD},
-                                  options))
-    _emit(result, as_json)
-
-
-main.add_command(worker)
-main.add_command(fleet)
-register_recording(main)
-register_reports(main)
 
 if __name__ == "__main__":
     main()

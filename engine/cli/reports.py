@@ -1,4 +1,4 @@
-"""The ``check``, ``canary`` and ``drift`` commands (registered on ``engine`` by cli.py).
+"""The ``check``, ``canary`` and ``drift`` commands (loaded by the ``engine`` group).
 
 Why here and not in cli.py: they are the harness's user interface, and keeping them next to
 the harness keeps cli.py a thin list of commands that several people edit.
@@ -19,10 +19,22 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from engine.cli.common import ExitCode, load_or_exit, read_credentials
+from engine.cli.common import (
+    FIXTURES_HELP,
+    RECIPE,
+    ExitCode,
+    echo_json,
+    fixtures_root,
+    json_option,
+    load_or_exit,
+    read_credentials,
+    state,
+)
+from engine.cli.progress import ProgressDisplay
 from engine.harness import check as check_mod
 from engine.harness import check_text
 from engine.harness import drift as drift_mod
@@ -31,14 +43,15 @@ from engine.harness.canary import CanaryReport, ScenarioOutcome, run_canary
 from engine.harness.junit import write_junit
 from engine.harness.pages import ROW_THRESHOLD
 from engine.harness.report import write_html
+from engine.runner.progress import observing
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
-
-def _default(name: str) -> Path:
-    """``./recipes`` or ``./fixtures`` when run from a checkout, else the repository's."""
-    here = Path.cwd() / name
-    return here if here.exists() else REPO_ROOT / name
+def _default_recipes() -> list[Path]:
+    """``./recipes/*.yaml`` of the current folder (never the installed package's)."""
+    folder = Path.cwd() / "recipes"
+    if not folder.is_dir():
+        raise click.UsageError(f"no recipes folder here ({folder}): name the RECIPES to check")
+    return sorted(folder.glob("*.yaml"))
 
 
 def _console() -> Console:
@@ -55,16 +68,17 @@ def _selector_table(scenario: check_mod.ScenarioCheck) -> Table:
             "recorded", "now", "empty", "unparsable") else "left", overflow="fold")
     for t in scenario.totals():
         status = ("BROKEN: " + t.reason) if t.broken else (t.reason or "ok")
-        table.add_row(t.name, t.selector, "—" if t.recorded is None else str(t.recorded),
-                      str(t.now), str(t.empty), str(t.unparsable), status,
+        table.add_row(t.name, escape(t.selector),  # a[href] is a selector, not markup
+                      "—" if t.recorded is None else str(t.recorded),
+                      str(t.now), str(t.empty), str(t.unparsable), escape(status),
                       style="red" if t.broken else None)
     return table
 
 
 @click.command("check")
-@click.argument("recipe_path", metavar="RECIPE", type=click.Path(exists=True, dir_okay=False))
+@click.argument("recipe_path", metavar="RECIPE", type=RECIPE)
 @click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),
-              help="Fixtures root (default: ./fixtures).")
+              help=FIXTURES_HELP)
 @click.option("--scenario", "scenarios", multiple=True, help="Only these scenarios.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--show", is_flag=True, help="Also print what the recipe extracted, per page.")
@@ -82,7 +96,7 @@ def check_command(recipe_path: str, fixtures_dir: str | None, scenarios: tuple[s
     The first line names the cause; exit 1 on any difference."""
     started = time.perf_counter()
     recipe = load_or_exit(recipe_path)
-    root = Path(fixtures_dir) if fixtures_dir else _default("fixtures")
+    root = fixtures_root(fixtures_dir)
     report = check_mod.check_recipe(recipe, Path(recipe_path), root, list(scenarios) or None,
                                     threshold=threshold)
     total_ms = (time.perf_counter() - started) * 1000
@@ -165,22 +179,36 @@ async def _canary(recipes: list[Path], root: Path, jobs: int, console: Console) 
 @click.command("canary")
 @click.argument("recipes", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),
-              help="Fixtures root (default: ./fixtures).")
+              help=FIXTURES_HELP)
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False),
               help="Write JUnit XML here (one testcase per recipe × scenario).")
 @click.option("--html", "html_file", type=click.Path(dir_okay=False),
               help="Write the self-contained HTML report here.")
 @click.option("--jobs", default=2, show_default=True, help="Scenarios replayed at once.")
+@json_option
 def canary_command(recipes: tuple[str, ...], fixtures_dir: str | None, junit_file: str | None,
-                   html_file: str | None, jobs: int) -> None:
-    """Check and replay every recipe (default recipes/*.yaml) against every recorded scenario,
-    in one shared browser. Exits 1 when anything broke."""
-    paths = [Path(r) for r in recipes] or sorted(_default("recipes").glob("*.yaml"))
-    root = Path(fixtures_dir) if fixtures_dir else _default("fixtures")
+                   html_file: str | None, jobs: int, as_json: bool) -> None:
+    """Check and replay every recipe (default ./recipes/*.yaml) against every recorded
+    scenario, in one shared browser. Exits 1 when anything broke."""
+    paths = [Path(r) for r in recipes] or _default_recipes()
+    root = fixtures_root(fixtures_dir)
     console = _console()
     if not root.is_dir():
         console.print(f"no fixtures folder at {root}: nothing to check", markup=False)
         raise SystemExit(ExitCode.USAGE)
+    if as_json:
+        report = asyncio.run(run_canary(paths, root, jobs=jobs))
+        for target, writer in ((junit_file, write_junit), (html_file, write_html)):
+            if target:
+                writer(report, Path(target))
+        echo_json({"ok": report.ok and bool(report.outcomes),
+                   "elapsed_ms": report.elapsed_ms,
+                   "outcomes": [{"scenario": f"{o.institution}/{o.scenario}",
+                                 "passed": o.passed, "headline": _outcome_line(o)}
+                                for o in report.outcomes],
+                   "recipe_errors": {str(k): v for k, v in report.recipe_errors.items()},
+                   "without_fixtures": [str(p) for p in report.without_fixtures]})
+        raise SystemExit(ExitCode.OK if report.ok and report.outcomes else ExitCode.BREAKAGE)
     report = asyncio.run(_canary(paths, root, jobs, console))
     if junit_file:
         console.print(f"JUnit XML: {write_junit(report, Path(junit_file))}")
@@ -235,10 +263,10 @@ def drift_json(report: drift_mod.DriftReport) -> str:
 
 
 @click.command("drift")
-@click.argument("recipe_path", metavar="RECIPE", type=click.Path(exists=True, dir_okay=False))
+@click.argument("recipe_path", metavar="RECIPE", type=RECIPE)
 @click.option("--scenario", required=True, help="The saved scenario to compare with.")
 @click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),
-              help="Fixtures root (default: ./fixtures).")
+              help=FIXTURES_HELP)
 @click.option("--base-url", help="Where the live site is (default: the recipe's base_url).")
 @click.option("--credentials", "credentials_file", type=click.Path(exists=True, dir_okay=False),
               help="YAML/JSON file mapping credential names to values.")
@@ -252,14 +280,18 @@ def drift_command(recipe_path: str, scenario: str, fixtures_dir: str | None,
     """Record the live site afresh and compare it with the saved scenario, judged only on what
     the recipe selects. Exits 1 on drift, 4 when the live sync failed for another reason."""
     recipe = load_or_exit(recipe_path)
-    root = Path(fixtures_dir) if fixtures_dir else _default("fixtures")
+    root = fixtures_root(fixtures_dir)
     folder = root / recipe.institution.id / scenario
     if not (folder / "meta.json").exists():
         raise click.UsageError(f"no saved scenario at {folder}")
     credentials = read_credentials(recipe, credentials_file, sys.stdin.isatty())
-    report = asyncio.run(drift_mod.run_drift(
-        Path(recipe_path), folder, credentials, base_url=base_url, otp_code=otp_code,
-        keep=Path(keep) if keep else None))
+    display = ProgressDisplay(f"drift {recipe.institution.id}/{scenario}",
+                              enabled=state().progress)
+    with display, observing(display):
+        display.step("recording the live site")
+        report = asyncio.run(drift_mod.run_drift(
+            Path(recipe_path), folder, credentials, base_url=base_url, otp_code=otp_code,
+            keep=Path(keep) if keep else None))
     click.echo(drift_json(report) if as_json else format_drift(report))
     raise SystemExit(drift_exit(report))
 

@@ -2,10 +2,11 @@
 
 A header name survives a site adding or reordering columns, which positional selectors
 (``td:nth-child(4)``) do not. Names match case-, accent-, punctuation- and space-insensitively
-("Iznos (RSD)" is "iznos rsd"). Positions count logical columns, so a ``colspan`` in the
-header or the row shifts nothing. The header row is the block's ``header`` selector, else the
-row's table's ``thead`` (its last row), else the table's first row of ``th`` cells; it is
-read once per table.
+("Iznos (RSD)" is "iznos rsd"); a list of names takes the first the header has, for sites
+shown in two scripts or languages (``[Isplata, Исплата]``). Positions count logical columns,
+so a ``colspan`` in the header or the row shifts nothing. The header row is the block's
+``header`` selector, else the row's table's ``thead`` (its last row), else the table's first
+row of ``th`` cells; it is read once per table.
 """
 
 from __future__ import annotations
@@ -91,15 +92,18 @@ class Columns:
             self._by_table[key] = result
         return result
 
-    def cell(self, row: Selector, column: str | int) -> Selector | None:
-        """The row's cell at ``column``; None when the row is too short for it."""
+    def cell(self, row: Selector, column: str | int | list[str]) -> Selector | None:
+        """The row's cell at ``column`` (a list: the first of these names the header has);
+        None when the row is too short for it."""
         cells = _logical_cells(row)
         if isinstance(column, int):
             index = column - 1 if column > 0 else len(cells) + column
             return cells[index] if 0 <= index < len(cells) else None
         names, shown = self._names(row)
-        found = names.get(header_key(column))
+        wanted = [column] if isinstance(column, str) else column
+        found = next((names[k] for k in map(header_key, wanted) if k in names), None)
         if found is None:
             listed = ", ".join(repr(s) for s in dict.fromkeys(shown) if s)
-            raise ColumnError(f"no column {column!r} in the header (columns: {listed})")
+            raise ColumnError(f"no column {' or '.join(map(repr, wanted))} in the header "
+                              f"(columns: {listed})")
         return cells[found] if found < len(cells) else None

@@ -13,6 +13,7 @@ part of the document joins to it, and ``filter`` drops the records an expression
 from __future__ import annotations
 
 import bisect
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,7 +32,8 @@ from engine.recipe.transforms import FieldSettings, TransformError
 from engine.recipe.transforms.text import clean_text
 
 __all__ = ["Extraction", "FieldProblem", "FieldStat", "convert", "count_matches", "count_rows",
-           "extract_list", "extract_next", "extract_one", "field_nodes", "is_xpath", "select"]
+           "extract_list", "extract_next", "extract_one", "field_nodes", "is_xpath",
+           "row_signature", "select"]
 
 MAX_ROWS = 100_000
 """Rows one page may yield: far above any bank page, low enough to stop a runaway selector."""
@@ -306,3 +308,18 @@ def count_rows(document: str, block: ListBlock, context: Context | None = None) 
         return len(_units(load_document(document, block), block, each))
     except (DocumentError, TemplateError, ValueError):
         return 0
+
+
+def row_signature(document: str, block: ListBlock, context: Context | None = None) -> str:
+    """The markup of the rows ``block.each`` finds, as one hash: tells a page whose rows were
+    replaced in place (a postback that kept the URL) from the page before it."""
+    try:
+        each = render_selector(block.each, context or {})
+        rows = _rows(load_document(document, block), block, each)
+    except (DocumentError, TemplateError, ValueError):
+        rows = []
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update((row.get() if isinstance(row, Selector) else repr(row)).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()

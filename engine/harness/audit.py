@@ -29,7 +29,6 @@ import bisect
 import contextlib
 import importlib
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -57,6 +56,7 @@ from engine.privacy.documents import (
 from engine.privacy.masking import CIVILITY, is_masked
 from engine.privacy.text import encoded_forms
 from engine.privacy.vocabulary import SENSITIVE_HEADERS, Kind
+from engine.settings import EngineSettings
 
 TEXT_SUFFIXES = frozenset({".json", ".html", ".htm", ".yaml", ".yml", ".txt", ".xml", ".js",
                            ".mjs", ".csv", ".har", ".md"})
@@ -66,7 +66,10 @@ PARTIAL_REDACTION = re.compile(r"[A-Za-z0-9]\*\*\*(?!\*)|(?<!\*)\*\*\*[A-Za-z0-9
 _SCRIPT_BLOCK = re.compile(r"(?is)<(script|style)\b[^>]*>.*?</\1\s*>")
 DEMO_SECRETS = (("sites.banque_demo.data", ("DEMO_PASSWORD",), ("CUSTOMER_NAME",)),
                 ("sites.neobanque.data", ("DEMO_EMAIL", "DEMO_PASSWORD"), ("CUSTOMER_NAME",)),
-                ("sites.psd2_demo.data", ("CLIENT_SECRET",), ("PSU_NAME",)))
+                ("sites.psd2_demo.data", ("CLIENT_SECRET",), ("PSU_NAME",)),
+                ("sites.harbour_cu.data", ("DEMO_PASSWORD",), ("CUSTOMER_NAME",)),
+                ("sites.banka_sever.data", ("DEMO_PASSWORD",),
+                 ("CUSTOMER_NAME", "CYRILLIC_CUSTOMER_NAME")))
 MIN_LEARNED_TOKEN = 8
 
 
@@ -85,8 +88,8 @@ class Finding:
 
 def known_secrets() -> tuple[list[str], list[str]]:
     """(credentials, customer names) to look for: environment first, then the demo sites'."""
-    secrets = [s.strip() for s in os.environ.get("ENGINE_AUDIT_SECRETS", "").split(",")]
-    names = [s.strip() for s in os.environ.get("ENGINE_AUDIT_NAMES", "").split(",")]
+    env = EngineSettings.load()
+    secrets, names = EngineSettings.split(env.audit_secrets), EngineSettings.split(env.audit_names)
     for module_name, secret_attrs, name_attrs in DEMO_SECRETS:
         try:
             module = importlib.import_module(module_name)

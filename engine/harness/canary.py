@@ -241,8 +241,7 @@ def _attach_evidence(outcome: ScenarioOutcome, recipe: Recipe,
     step = failure.step or ""
     row_selector = None
     stage = step.split(".", 1)[0].split(" ", 1)[0]
-    block = getattr(recipe, stage, None) if stage in ("accounts", "transactions",
-                                                       "holdings") else None
+    block = recipe.block(stage)
     if block is not None and failure.selector and failure.selector != block.each \
             and failure.selector in {s.selector for s in block.field_specs().values()}:
         row_selector = block.each

@@ -50,15 +50,20 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-import vcr
-from vcr.cassette import Cassette
-from vcr.request import Request as VcrRequest
-
 from engine.backends.base import FetchResponse
 from engine.backends.http import OutgoingRequest, use_request_hook
+from engine.extras import MissingExtra
 from engine.privacy.documents import Hit, scan_json, scan_url
 from engine.privacy.text import ScrubTable, TextScrubber
 from engine.privacy.vocabulary import Kind
+
+try:
+    import vcr
+    from vcr.cassette import Cassette
+    from vcr.request import Request as VcrRequest
+except ModuleNotFoundError as exc:  # the [harness] extra is not installed
+    raise MissingExtra("recording and replaying API recipes (vcrpy cassettes)", "harness",
+                       [exc.name or "vcr"]) from None
 
 CASSETTE_NAME = "cassette.yaml"
 SECRET_PLACEHOLDER = "__SECRET__"  # noqa: S105 - a placeholder, not a secret

@@ -194,7 +194,7 @@ def check_snapshot(recipe: Recipe, fixture: Fixture, info: SnapshotInfo,
             check.reason = (f"{stat.unparsable} unparsable" if stat.unparsable else
                             f"{stat.empty} empty") + f" ({first})"
         result.selectors.append(check)
-    for selector_name in ("next_page", "wait_for"):
+    for selector_name in ("next_page", "next_click", "wait_for"):
         selector = getattr(block, selector_name)
         if selector and block.format == "html":
             result.selectors.append(SelectorCheck(

@@ -175,7 +175,7 @@ def _add_page(stats: _StageStats, info: SnapshotInfo, block: ListBlock, html: st
     root = Selector(text=html, type="html") if block.format == "html" else None
     if root is not None:
         rows = list(select(root, block.each))
-        for name in ("next_page", "wait_for"):
+        for name in ("next_page", "next_click", "wait_for"):
             selector = getattr(block, name)
             if selector:
                 stats.block_selectors[name] = stats.block_selectors.get(name, 0) + \

@@ -273,7 +273,7 @@ def masked_values(recipe: Recipe, stage: str, html: str, account_id: str | None,
 def block_of(recipe: Recipe, stage: str) -> ListBlock | None:
     """The recipe block a snapshot's stage names (``accounts``, ``accounts[1]`` when there
     are several account sources, ``transactions``, ``holdings``)."""
-    return dict(recipe.blocks()).get(stage)
+    return recipe.block(stage)
 
 
 _block = block_of

@@ -47,7 +47,7 @@ from engine.privacy.documents import (
     scan_headers,
     scan_url,
 )
-from engine.privacy.masking import fill, mask_keep_tail
+from engine.privacy.masking import LONG_NUMBER, SITE_MASK_CHARS, fill, mask_keep_tail
 from engine.privacy.text import CIVILITY, ScrubTable, TextScrubber, encoded_forms
 from engine.privacy.vocabulary import SENSITIVE_HEADERS
 from engine.recipe.model import Recipe
@@ -130,6 +130,11 @@ def plan_scrub(recipe: Recipe, secrets: Mapping[str, str], exchanges: Sequence[E
     table = ScrubTable(secrets)
     pages = [ex.text() or "" for ex in exchanges if _is_html(ex)] + list(documents)
     _plan_keypad(table, keypad_pages(keypad_specs(recipe), pages), exchanges, keypad_typed)
+    # before the detectors' guesses: a number the recipe masks keeps its last four digits
+    # however it looks (a grouped account number can pass for a phone, which keeps none)
+    for value in masked_values:
+        for form in _number_forms(value.strip()):
+            table.literals.setdefault(form, mask_keep_tail(form))
     for ex in exchanges:
         _plan_request(table, ex)
         _plan_headers(table, ex)
@@ -138,13 +143,26 @@ def plan_scrub(recipe: Recipe, secrets: Mapping[str, str], exchanges: Sequence[E
             table.learn_all(scan_body(text, ex.headers.get("content-type", ""), url=ex.url))
     for text in documents:
         table.learn_all(scan_body(text))
-    for value in masked_values:
-        value = value.strip()
-        if len(value) >= 6:
-            table.literals.setdefault(value, mask_keep_tail(value))
     for text in recipe.scrub.texts:
         table.literals.setdefault(text, fill(text))
     return table.scrubber(recipe.scrub.patterns)
+
+
+_GROUPING = re.compile(r"[\s\u00a0\u202f.-]+")
+
+
+def _number_forms(value: str) -> list[str]:
+    """A ``mask: true`` value as pages print it and, for a long number printed in groups
+    ("2047 8815"), compact as ids and downloads carry it ("20478815"). A number the site
+    already masked itself ("4564 71•• •••• 4821") is left as it is: masking it again would
+    change the ids derived from it and hide nothing more."""
+    if len(value) < 6 or any(c in SITE_MASK_CHARS for c in value):
+        return []
+    compact = _GROUPING.sub("", value)
+    if compact != value and sum(c.isalnum() for c in compact) >= LONG_NUMBER \
+            and compact.isalnum():
+        return [value, compact]
+    return [value]
 
 
 def _is_html(ex: Exchange) -> bool:

@@ -3,7 +3,7 @@
 - ``vocabulary``: the keys that name personal data or secrets, whatever the site's spelling.
 - ``detectors``: values recognised by their own proof (IBAN, card, phone, e-mail, JWT...).
 - ``masking``: masks that keep a value's shape, never its content; telling a mask apart.
-- ``documents`` / ``html``: reading JSON, HTML, URLs, forms and headers by type.
+- ``values`` / ``documents``: reading text, URLs, forms, headers, JSON and HTML by type.
 - ``text``: the recordings' text redactor (learn from a recording, replace everywhere).
 - ``redactor``: the live redactor (a sync's messages: secrets only, never identifiers).
 
@@ -23,7 +23,7 @@ from engine.privacy.vocabulary import Kind, classify_key, normalize_key
 _LAZY = {
     "Hit": "documents", "scan_body": "documents", "scan_json": "documents",
     "scan_text": "documents", "scan_url": "documents", "scan_headers": "documents",
-    "scan_html": "html", "ScrubTable": "text", "TextScrubber": "text",
+    "scan_html": "documents", "ScrubTable": "text", "TextScrubber": "text",
     "mask": "masking", "is_masked": "masking", "find_all": "detectors",
 }
 

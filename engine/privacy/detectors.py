@@ -56,9 +56,8 @@ _PHONE_CANDIDATE = re.compile(r"(?<![\w+-])(?:\+|00|\()?[0-9][0-9 .()/\u00a0\u20
 """A run that could be a phone: not glued to a word or a hyphenated id (a UUID's groups)."""
 _DATE_LIKE = re.compile(r"^\(?(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})"
                         r"(?:[ T]\d{1,2}(?::\d{2})*)?$|^\d{1,2}:\d{2}")
-_AMOUNT_LIKE = re.compile(r"[0-9]{1,3}(?:[ .,\u00a0\u202f][0-9]{3})*[.,][0-9]{2}"
-                          r"|[0-9]+[.,][0-9]{2}")
-"""25000.00, 1 234,56: an amount with its cents, which libphonenumber may take for a phone."""
+_AMOUNT_LIKE = re.compile(r"^-?(?:\d{1,3}(?:[,. \u00a0\u202f]\d{3})+|\d+)[.,]\d{2}$")
+"""A sum of money (25000.00, 1 234,56, 12,345.67): balances are not phone numbers."""
 _ROUTING = re.compile(r"(?i)\b(?:routing|aba|rtn)\b[^0-9\n]{0,24}(?<![0-9])([0-9]{9})(?![0-9])")
 _CARD_NETWORKS: tuple[tuple[tuple[int, int], tuple[int, ...]], ...] = (
     ((4, 4), (13, 16, 19)),                     # Visa
@@ -202,10 +201,8 @@ def find_phones(text: str, *, labelled: bool = False) -> Iterator[Span]:
 @lru_cache(maxsize=8192)
 def _phones_in(raw: str, labelled: bool) -> tuple[tuple[int, int], ...]:
     """The phone numbers in one candidate run (cached: pages repeat the same runs)."""
-    if _DATE_LIKE.search(raw):
-        return ()  # 2026-11-19, 19/11/2026, 19.11.26 10:30
-    if _AMOUNT_LIKE.fullmatch(raw):
-        return ()  # 25000.00, 1 234,56: an amount with its cents, not a phone
+    if _DATE_LIKE.search(raw) or _AMOUNT_LIKE.match(raw):
+        return ()  # 2026-11-19, 19/11/2026, 19.11.26 10:30; 25000.00
     digits = sum(c.isdigit() for c in raw)
     if not 7 <= digits <= 16:
         return ()

@@ -7,7 +7,7 @@ what the scrubbers remove.
 - **JSON**: every value by its key (``engine.privacy.vocabulary``; a bare ``name`` counts in a
   person's context), every string by the value detectors; strings holding HTML or JSON are
   read as such.
-- **HTML** (``engine.privacy.html``): text by the hints of its element and by detectors;
+- **HTML**: text by the hints of its element and by detectors;
   attributes by their own name (``data-iban``), their element's hints (``<input name=email
   value=...>``) or detectors; links as URLs; ``<script type="application/json">`` as JSON.
   Script and style bodies are *not* read here: the site's code says ``token`` and
@@ -16,23 +16,48 @@ what the scrubbers remove.
 - **URLs and form bodies**: parameters by name, values by detectors.
 - **Headers**: values by the header's name and by detectors; the credential-bearing headers
   (``Cookie``, ``Authorization``...) are the recordings' concern (they are dropped whole).
+
+JSON and HTML are read in this one module because each may hold the other (an HTML fragment
+in a JSON string, a JSON data script in a page); the flat readers are in
+``engine.privacy.values``. HTML is read with a small tokenizer rather than a parser, because
+both users need *where* a value is in the source (the audit reports a line) and the
+scrubbers replace values in place, never re-serialising a page (a re-serialised page would
+no longer replay byte for byte, and every fixture would change). ``html.parser`` reports
+positions only as (line, column) of events, lxml/parsel not at all. Values are read
+entity-decoded; the scrubbers replace them in their raw and escaped forms (a name written
+with named entities, ``Lef&egrave;vre``, is the one spelling they miss). The tokenizer is
+tolerant the way browsers are: unknown or unclosed tags are fine, ``<script>``/``<style>``
+bodies run to their closing tag.
 """
 
 from __future__ import annotations
 
-import json
+import html
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
-from urllib.parse import parse_qsl, unquote, urlsplit
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
-from engine.privacy.detectors import find_all, is_jwt
-from engine.privacy.masking import is_placeholder
+from engine.privacy.values import (
+    DETECTOR_RULES,
+    DocType,
+    Hit,
+    authorization_token,
+    cookie_values,
+    document_type,
+    loads,
+    looks_like_token,
+    rule_for,
+    scan_headers,
+    scan_keyed,
+    scan_pairs,
+    scan_text,
+    scan_url,
+)
 from engine.privacy.vocabulary import (
-    CONTEXT_NAME_KEYS,
-    SENSITIVE_HEADERS,
     Kind,
+    classify_hint,
     classify_key,
     normalize_key,
     person_object,
@@ -40,79 +65,7 @@ from engine.privacy.vocabulary import (
     profile_path,
 )
 
-DocType = Literal["json", "html", "form", "script", "css", "text", "binary"]
-_WORD = re.compile(r"[A-Za-z]+(?:[_-][A-Za-z]+)*")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-][0-9:]+)?)?")
 _MAX_DEPTH = 4
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One personal or secret value found in a document (never printed by the audit)."""
-
-    kind: Kind
-    value: str
-    rule: str
-    """How it was recognised: ``"e-mail address"``, ``"name under 'firstName'"``."""
-    key: str | None = None
-    offset: int | None = None
-    """Where it starts in the text that was scanned, when that is known."""
-    number: bool = False
-    """A JSON number (its mask must stay a number)."""
-
-
-def looks_like_token(value: str) -> bool:
-    """Could a value under a token key be one? Not a word (``"active"``), a date, a
-    boolean or a placeholder; six characters at least, no spaces."""
-    text = value.strip()
-    if len(text) < 6 or any(c.isspace() for c in text) or is_placeholder(text):
-        return False
-    if _WORD.fullmatch(text) or _DATE.fullmatch(text):
-        return False
-    return text.lower() not in ("true", "false", "null", "undefined", "bearer")
-
-
-def rule_for(kind: Kind, key: str) -> str:
-    return f"{kind.value} under '{key[:40]}'"
-
-
-DETECTOR_RULES = {Kind.IBAN: "unmasked IBAN", Kind.CARD: "card number (Luhn-valid)",
-                  Kind.EMAIL: "e-mail address", Kind.PHONE: "phone number",
-                  Kind.ROUTING: "routing number (ABA checksum)"}
-"""How the audit names what a detector found (a key-based finding names its key instead)."""
-
-
-def scan_text(text: str, *, offset: int = 0) -> Iterator[Hit]:
-    """Value detectors alone (free text, a path, a header value)."""
-    for span in find_all(text):
-        value = text[span.start:span.end]
-        rule = DETECTOR_RULES.get(span.kind) or (
-            "JWT-looking token" if is_jwt(value) else "bearer token")
-        yield Hit(span.kind, value, rule, offset=offset + span.start)
-
-
-def scan_keyed(key: str, value: str, *, person: bool = False,
-               offset: int | None = None) -> Iterator[Hit]:
-    """A value under a key: by the key when it names personal data or a secret (and the
-    value has that kind's shape), else by detectors."""
-    kind = classify_key(key)
-    if kind is None and person and normalize_key(key) in CONTEXT_NAME_KEYS:
-        kind = Kind.NAME
-    if kind is not None and _counts(kind, value, key):
-        yield Hit(kind, value, rule_for(kind, key), key, offset)
-    else:
-        for hit in scan_text(value):
-            yield Hit(hit.kind, hit.value, hit.rule, key,
-                      None if offset is None or hit.offset is None else offset + hit.offset)
-
-
-def _counts(kind: Kind, value: str, key: str) -> bool:
-    """Is this value, under a key of this kind, really one (see ``plausible``)?"""
-    if kind is Kind.TOKEN:
-        return looks_like_token(value)
-    if kind is Kind.CREDENTIAL:
-        return bool(value.strip()) and not is_placeholder(value)
-    return plausible(kind, value, key)
 
 
 def scan_json(data: Any, *, path: str = "", depth: int = 0) -> Iterator[Hit]:
@@ -169,89 +122,8 @@ def _nested(value: str, depth: int) -> Iterator[Hit] | None:
         if isinstance(parsed, dict | list):
             return _walk_json(parsed, "", False, depth + 1)
     if head == "<" and ">" in value:
-        from engine.privacy.html import scan_html
-
         return scan_html(value, depth=depth + 1)
     return None
-
-
-def scan_pairs(pairs: Iterable[tuple[str, str]]) -> Iterator[Hit]:
-    """Query parameters or form fields: by name, or by detectors."""
-    for key, value in pairs:
-        yield from scan_keyed(key, value)
-
-
-def scan_url(url: str) -> Iterator[Hit]:
-    """A URL: its path (an e-mail or an account number in a path segment) and parameters;
-    ``mailto:`` and ``tel:`` links are the address itself."""
-    if url.lower().startswith(("mailto:", "tel:", "sms:")):
-        scheme, _, rest = url.partition(":")
-        target = unquote(rest.split("?", 1)[0])
-        if scheme.lower() == "mailto":
-            yield from scan_text(target)
-        else:
-            yield from scan_keyed("phone", target)
-        return
-    parts = urlsplit(url)
-    yield from scan_text(unquote(parts.path))
-    yield from scan_pairs(parse_qsl(parts.query, keep_blank_values=True))
-    if "=" in parts.fragment:
-        yield from scan_pairs(parse_qsl(parts.fragment, keep_blank_values=True))
-
-
-def scan_headers(headers: Mapping[str, str]) -> Iterator[Hit]:
-    """Header values: by name (``X-PSU-ID``), by detectors; credential headers excluded."""
-    for name, value in headers.items():
-        lower = name.lower()
-        if lower in SENSITIVE_HEADERS:
-            continue
-        if lower in ("referer", "location", "content-location", "link"):
-            yield from scan_url(value)
-        else:
-            yield from scan_keyed(lower.removeprefix("x-"), value)
-
-
-def cookie_values(name: str, value: str) -> list[str]:
-    """The values a ``Cookie`` or ``Set-Cookie`` header carries (attributes excluded)."""
-    out: list[str] = []
-    for line in value.splitlines():
-        parts = line.split(";") if name.lower() == "cookie" else line.split(";")[:1]
-        for part in parts:
-            _key, _, found = part.strip().partition("=")
-            if found.strip('"'):
-                out.append(found.strip('"'))
-    return out
-
-
-def authorization_token(value: str) -> str:
-    """The credential of an ``Authorization`` header, without its scheme."""
-    scheme, _, rest = value.strip().partition(" ")
-    return rest.strip() if rest else scheme
-
-
-def document_type(content_type: str, text: str = "") -> DocType:
-    """What a body is, from its content type, else from its first characters."""
-    ctype = content_type.split(";", 1)[0].strip().lower()
-    if "json" in ctype:
-        return "json"
-    if "html" in ctype or ctype.endswith("xhtml+xml"):
-        return "html"
-    if "javascript" in ctype or "ecmascript" in ctype:
-        return "script"
-    if ctype == "text/css":
-        return "css"
-    if ctype == "application/x-www-form-urlencoded":
-        return "form"
-    if ctype.startswith(("image/", "font/", "audio/", "video/")) or ctype in (
-            "application/octet-stream", "application/pdf", "application/wasm"):
-        return "binary"
-    head = text.lstrip()[:1]
-    if not ctype or ctype == "text/plain":
-        if head in "{[" and loads(text) is not None:
-            return "json"
-        if head == "<":
-            return "html"
-    return "text"
 
 
 def scan_body(text: str, content_type: str = "", *, url: str = "") -> Iterator[Hit]:
@@ -264,8 +136,6 @@ def scan_body(text: str, content_type: str = "", *, url: str = "") -> Iterator[H
             return
         kind = "text"
     if kind == "html":
-        from engine.privacy.html import scan_html
-
         yield from scan_html(text)
     elif kind == "form":
         yield from scan_pairs(parse_qsl(text, keep_blank_values=True))
@@ -273,25 +143,169 @@ def scan_body(text: str, content_type: str = "", *, url: str = "") -> Iterator[H
         yield from scan_text(text)
 
 
-def loads(text: str) -> Any:
-    """JSON, or None."""
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
+# ----------------------------------------------------------------------------- HTML
+
+_TAG = re.compile(r"<!--.*?(?:-->|\Z)|<![^>]*>|<\?[^>]*>"
+                  r"|<(/?)([A-Za-z][A-Za-z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+_ATTR = re.compile(r"""([^\s"'=<>/`]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                   "param", "source", "track", "wbr"})
+_RAW = frozenset({"script", "style", "textarea", "title", "xmp", "noembed", "noframes"})
+_DATA_SCRIPT = re.compile(r"(?i)json")
+_URL_ATTRS = frozenset({"href", "src", "action", "formaction", "data", "poster", "cite",
+                        "background", "ping"})
+_TEXT_ATTRS = frozenset({"title", "alt", "placeholder", "aria-label", "label", "summary",
+                         "aria-description", "content", "value"})
+_HINT_ATTRS = ("id", "name", "itemprop", "data-testid", "data-test", "data-qa", "data-field")
+_INPUT_TYPES = {"email": Kind.EMAIL, "tel": Kind.PHONE}
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class _Open:
+    tag: str
+    kind: Kind | None
+    hint: str
+    texts: list[tuple[str, int]] = field(default_factory=list)
+
+
+def attributes(tag_body: str, offset: int) -> Iterator[tuple[str, str, int]]:
+    """(lower-cased name, raw value, offset of the value) of a start tag's attributes."""
+    for match in _ATTR.finditer(tag_body):
+        for group in (2, 3, 4):
+            if match.group(group) is not None:
+                yield match.group(1).lower(), match.group(group), offset + match.start(group)
+                break
+        else:
+            yield match.group(1).lower(), "", offset + match.end()
+
+
+def element_kind(attrs: dict[str, str], tag: str) -> tuple[Kind | None, str]:
+    """What an element's own hints (class tokens, id, name, autocomplete...) say it holds."""
+    hints = [attrs[a] for a in _HINT_ATTRS if attrs.get(a)]
+    hints += attrs.get("class", "").split()
+    hints += attrs.get("autocomplete", "").split()
+    for hint in hints:
+        kind = classify_hint(hint)
+        if kind is not None:
+            return kind, hint
+    if tag == "input" and attrs.get("type", "").lower() in _INPUT_TYPES:
+        return _INPUT_TYPES[attrs["type"].lower()], attrs["type"].lower()
+    return None, ""
+
+
+def scan_html(text: str, *, depth: int = 0) -> Iterator[Hit]:
+    """Every personal value in an HTML document's text and attributes (code excluded)."""
+    stack: list[_Open] = []
+    position = 0
+    while position < len(text):
+        match = _TAG.search(text, position)
+        end = match.start() if match else len(text)
+        if end > position:
+            yield from _text(text[position:end], position, stack)
+        if match is None:
+            break
+        position = match.end()
+        closing, name = match.group(1), (match.group(2) or "").lower()
+        if not name:
+            continue  # comment, doctype, processing instruction
+        if closing:
+            yield from _close(stack, name)
+            continue
+        body = match.group(3) or ""
+        attrs_list = list(attributes(body, match.start(3) if match.group(3) else position))
+        attrs = {n: html.unescape(v) for n, v, _o in attrs_list}
+        kind, hint = element_kind(attrs, name)
+        yield from _attributes(attrs_list, kind, hint)
+        if name in _RAW:
+            close = re.compile(rf"</{name}\s*>", re.I).search(text, position)
+            stop = close.start() if close else len(text)
+            content = text[position:stop]
+            if name == "script" and _DATA_SCRIPT.search(attrs.get("type", "")):
+                data = loads(html.unescape(content))
+                for hit in scan_json(data) if data is not None else ():
+                    yield Hit(hit.kind, hit.value, hit.rule, hit.key, position)
+            elif name in ("title", "textarea"):
+                own = _Open(name, kind, hint)
+                yield from _text(content, position, [own])
+                yield from _element_hits(own)
+            position = close.end() if close else len(text)
+            continue
+        if name not in _VOID and not body.rstrip().endswith("/"):
+            stack.append(_Open(name, kind, hint))
+
+
+def _text(raw: str, offset: int, stack: list[_Open]) -> Iterator[Hit]:
+    if not raw.strip():
+        return
+    for open_ in stack:
+        if open_.kind is not None and not open_.kind.secret:
+            open_.texts.append((raw, offset))
+    for hit in scan_text(html.unescape(raw)):
+        yield Hit(hit.kind, hit.value, hit.rule, offset=offset)
+
+
+def _close(stack: list[_Open], name: str) -> Iterator[Hit]:
+    for index in range(len(stack) - 1, -1, -1):
+        if stack[index].tag == name:
+            for open_ in reversed(stack[index:]):
+                yield from _element_hits(open_)
+            del stack[index:]
+            return
+
+
+def _element_hits(open_: _Open) -> Iterator[Hit]:
+    """The text of an element whose hints name a kind: the whole of it, and each part.
+    Not for secrets: a password or a token is never shown as text, so the text of a
+    ``#code-secret`` keypad or an ``#otp`` form is its labels and instructions."""
+    if open_.kind is None or open_.kind.secret or not open_.texts:
+        return
+    parts = [(_SPACES.sub(" ", html.unescape(raw)).strip(), offset)
+             for raw, offset in open_.texts]
+    parts = [(p, o) for p, o in parts if p]
+    whole = " ".join(p for p, _o in parts)
+    seen = set()
+    for value, offset in [(whole, parts[0][1] if parts else None), *parts]:
+        if value and value not in seen:
+            seen.add(value)
+            yield from scan_keyed(open_.hint, value, person=True, offset=offset,
+                                  kind=open_.kind)
+
+
+def _attributes(attrs: list[tuple[str, str, int]], kind: Kind | None,
+                hint: str) -> Iterator[Hit]:
+    for name, raw, offset in attrs:
+        if not raw:
+            continue
+        value = html.unescape(raw)
+        if name.startswith("data-") and classify_hint(name[5:]) is not None:
+            found = scan_keyed(name[5:], value, offset=offset)
+        elif name in ("value", "content") and kind is not None:
+            found = scan_keyed(hint, value, person=True, offset=offset)
+        elif name in _URL_ATTRS:
+            found = (Hit(h.kind, h.value, h.rule, h.key, offset) for h in scan_url(value))
+        elif name in _TEXT_ATTRS or name.startswith("data-"):
+            found = scan_text(value, offset=offset)
+        else:
+            continue
+        yield from found
 
 
 __all__ = [
+    "DETECTOR_RULES",
     "DocType",
     "Hit",
+    "attributes",
     "authorization_token",
     "cookie_values",
     "document_type",
+    "element_kind",
     "loads",
     "looks_like_token",
     "rule_for",
     "scan_body",
     "scan_headers",
+    "scan_html",
     "scan_json",
     "scan_keyed",
     "scan_pairs",

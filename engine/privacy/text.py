@@ -45,6 +45,20 @@ def encoded_forms(value: str) -> list[str]:
             html.escape(value, quote=False).replace("\xa0", "&nbsp;")]
 
 
+NO_BREAK_SPACES = ("\u00a0", "\u202f", "&nbsp;", "&#160;", "&#xa0;")
+"""How pages print the spaces of a grouped number ("2047&nbsp;8815"), which discovery reads
+as the plain space of the element's cleaned text."""
+
+
+def spacings(value: str, replacement: str) -> list[tuple[str, str]]:
+    """A value with spaces and its replacement, then both with each no-break space instead."""
+    pairs = [(value, replacement)]
+    if " " in value:
+        pairs += [(value.replace(" ", space), replacement.replace(" ", space))
+                  for space in NO_BREAK_SPACES]
+    return pairs
+
+
 class ScrubTable:
     """What discovery learned: value -> replacement, plus short values under their key."""
 
@@ -128,10 +142,11 @@ class TextScrubber:
         for value, replacement in (literals or {}).items():
             if len(value) < MIN_LITERAL or value == replacement:
                 continue  # 1-2 characters would shred ordinary text
-            for form, encoded in zip(encoded_forms(value), encoded_forms(replacement),
-                                     strict=True):
-                if form:
-                    self._table.setdefault(form, encoded)
+            for spaced, spaced_by in spacings(value, replacement):
+                for form, encoded in zip(encoded_forms(spaced), encoded_forms(spaced_by),
+                                         strict=True):
+                    if form:
+                        self._table.setdefault(form, encoded)
         pieces = []
         for form in sorted(self._table, key=len, reverse=True):
             head = r"(?<![A-Za-z0-9_-])" if form[0].isalnum() else ""

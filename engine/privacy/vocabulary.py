@@ -134,6 +134,7 @@ _NOT_PERSONAL = frozenset({
 _HTML_EXTRA: dict[str, Kind] = {
     "username": Kind.NAME, "userfullname": Kind.NAME, "profilename": Kind.NAME,
     "usernom": Kind.NAME, "identite": Kind.NAME, "nomprenom": Kind.NAME,
+    "ime": Kind.NAME, "imeprezime": Kind.NAME,  # Serbian, Croatian, Slovene: "name"
     "tel": Kind.PHONE, "cc-number": Kind.CARD, "ccnumber": Kind.CARD,
     "given-name": Kind.NAME, "family-name": Kind.NAME, "additional-name": Kind.NAME,
     "honorific-prefix": Kind.NAME, "street-address": Kind.ADDRESS,

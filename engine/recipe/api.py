@@ -329,11 +329,17 @@ def check_sections(field: str, value: Any, data: Mapping[str, Any]) -> Any:
     elif field == "detect" and http and value:
         raise ValueError("http recipes classify answers with api.detect (status and JMESPath "
                          "rules), not detect")
-    elif field in _BLOCKS and isinstance(value, ListBlock):
-        if http:
-            check_json_block(value)
-        else:
-            _check_consent_keys(value.model_dump(), set(), http=False)
+    elif field in _BLOCKS:
+        for index, block in enumerate(_listed(value)):
+            try:
+                if http:
+                    check_json_block(block)
+                else:
+                    _check_consent_keys(block.model_dump(), set(), http=False)
+            except ValueError as exc:
+                if not isinstance(value, list):
+                    raise
+                raise ValueError(f"[{index}]: {exc}") from None
     elif field == "api":
         if http and value is None:
             raise ValueError("required when institution.backend is http")
@@ -341,13 +347,18 @@ def check_sections(field: str, value: Any, data: Mapping[str, Any]) -> Any:
             raise ValueError("only for recipes with institution.backend: http")
         if isinstance(value, ApiSpec):  # the blocks come first, so consent keys are checked here
             for name in _BLOCKS:
-                block = data.get(name)
-                if isinstance(block, ListBlock):
+                for block in _listed(data.get(name)):
                     try:
                         _check_consent_keys(block.model_dump(), _saved(value.auth))
                     except ValueError as exc:
                         raise ValueError(f"{name}.{exc}") from None
     return value
+
+
+def _listed(value: Any) -> list[ListBlock]:
+    """A section's blocks, whether it holds one block or a list of them."""
+    blocks = value if isinstance(value, list) else [value]
+    return [block for block in blocks if isinstance(block, ListBlock)]
 
 
 def api_models() -> list[type[BaseModel]]:

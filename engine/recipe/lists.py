@@ -2,7 +2,8 @@
 
 A block says how to reach its first page (``goto``, then optional ``steps`` such as a tab to
 click or an account to choose), how to read it (``format``, ``each`` rows, ``fields``) and how
-to go on (``next_page``, ``load_more``, ``scroll``). Every selector and path is compiled here,
+to go on (``next_page`` a link, ``load_more`` a button appending rows, ``next_click`` a
+control replacing them, ``scroll``). Every selector and path is compiled here,
 in the language its format implies, so a typo is a load-time error at its line.
 """
 
@@ -72,6 +73,11 @@ class ListBlock(Strict):
     next_page: str | None = Field(default=None, description="Selector of the next page's URL "
                                   "(JMESPath for JSON).")
     load_more: str | None = Field(default=None, description="Button that appends more rows.")
+    next_click: str | None = Field(
+        default=None, description="Link or button that replaces the rows with the next "
+        "page's in place (an ASP.NET or JSF postback, a script-driven pager): clicked after "
+        "each page is read, until it is absent. Select only the enabled control "
+        "(a#next[href]); the URL may stay the same.")
     scroll: ScrollLoad | None = None
     max_pages: int = Field(default=100, strict=True, ge=1, le=10_000)
     empty: str | None = Field(default=None, description="Selector (JMESPath for JSON) proving "
@@ -107,7 +113,7 @@ class ListBlock(Strict):
             _compile(value, info.data.get("format", "html"), "")
         return value
 
-    @field_validator("wait_for", "load_more")
+    @field_validator("wait_for", "load_more", "next_click")
     @classmethod
     def _compile_rendered(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None:
@@ -121,6 +127,11 @@ class ListBlock(Strict):
         check_rows(self)
         if self.format == "json" and (self.scroll or self.steps):
             raise ValueError("JSON lists are fetched, not rendered: no steps or scroll")
+        if self.next_click is not None:
+            others = [k for k in ("next_page", "load_more", "scroll") if getattr(self, k)]
+            if others:
+                raise ValueError(f"next_click replaces the page: it does not combine with "
+                                 f"{' or '.join(others)}")
         return self
 
     def field_specs(self) -> dict[str, FieldSpec]:
@@ -130,4 +141,5 @@ class ListBlock(Strict):
     @property
     def rendered_only(self) -> bool:
         """Its rows appear only through the page's own JavaScript (clicks, scrolling)."""
-        return bool(self.load_more or self.wait_for or self.scroll or self.steps)
+        return bool(self.load_more or self.next_click or self.wait_for or self.scroll
+                    or self.steps)

@@ -146,8 +146,12 @@ class Recipe(Strict):
         description="Browser recipes: the login steps. HTTP recipes authenticate in api.auth.")
     accounts: ListBlock | list[ListBlock] = Field(
         description="One block, or several (cards on one page, deposits on another).")
-    transactions: ListBlock | None = None
-    holdings: ListBlock | None = None
+    transactions: ListBlock | list[ListBlock] | None = Field(
+        default=None, description="One block, or several chosen per account by their when: "
+        "(a card's page reads differently from a deposit account's); every block whose when "
+        "holds runs for the account (booked lines from one, pending ones from another).")
+    holdings: ListBlock | list[ListBlock] | None = Field(
+        default=None, description="One block, or several chosen per account by their when:.")
     scrub: ScrubRules = ScrubRules()
     api: ApiSpec | None = Field(default=None, validate_default=True,
                                 description="HTTP recipes: OAuth2, calls and answer rules.")
@@ -164,11 +168,12 @@ class Recipe(Strict):
     def source_file(self) -> str | None:
         return self._origin.file if self._origin is not None else None
 
-    @field_validator("accounts")
+    @field_validator("accounts", "transactions", "holdings")
     @classmethod
-    def _some_accounts(cls, value: ListBlock | list[ListBlock]) -> ListBlock | list[ListBlock]:
+    def _some_blocks(cls, value: ListBlock | list[ListBlock] | None,
+                     info: ValidationInfo) -> ListBlock | list[ListBlock] | None:
         if isinstance(value, list) and not 1 <= len(value) <= 20:
-            raise ValueError("give 1 to 20 account blocks")
+            raise ValueError(f"give 1 to 20 {info.field_name} blocks")
         return value
 
     @field_validator("login", "detect", "accounts", "transactions", "holdings", "api")
@@ -194,6 +199,21 @@ class Recipe(Strict):
     def account_blocks(self) -> list[ListBlock]:
         return self.accounts if isinstance(self.accounts, list) else [self.accounts]
 
+    def section_blocks(self, section: str) -> list[tuple[str, ListBlock]]:
+        """The blocks of ``accounts``, ``transactions`` or ``holdings`` with the names the
+        runner, errors and recordings use: the section's name for a single block,
+        ``section[i]`` for each block of a list."""
+        value: ListBlock | list[ListBlock] | None = getattr(self, section)
+        if value is None:
+            return []
+        if isinstance(value, ListBlock):
+            return [(section, value)]
+        return [(f"{section}[{index}]", block) for index, block in enumerate(value)]
+
+    def block(self, name: str) -> ListBlock | None:
+        """The block a stage name (``transactions``, ``accounts[1]``) designates, if any."""
+        return dict(self.blocks()).get(name)
+
     def credential(self, name: str) -> CredentialField:
         return next(c for c in self.credentials if c.name == name)
 
@@ -206,15 +226,8 @@ class Recipe(Strict):
 
     def blocks(self) -> list[tuple[str, ListBlock]]:
         """Every list block with its stage name, accounts first."""
-        named: list[tuple[str, ListBlock]] = []
-        for index, block in enumerate(self.account_blocks):
-            named.append(("accounts" if len(self.account_blocks) == 1
-                          else f"accounts[{index}]", block))
-        for name in ("transactions", "holdings"):
-            block = getattr(self, name)
-            if block is not None:
-                named.append((name, block))
-        return named
+        return [named for section in ("accounts", "transactions", "holdings")
+                for named in self.section_blocks(section)]
 
     def captured_vars(self) -> set[str]:
         """Names every ``capture`` step of the recipe sets (the ``vars`` namespace)."""

@@ -144,7 +144,7 @@ def _as_list(value: Any) -> list[Any]:
 
 def _captured(data: dict[str, Any]) -> set[str]:
     names: set[str] = set()
-    steps: list[Any] = _as_list(data.get("login"))
+    steps: list[Any] = list(_as_list(data.get("login")))  # a copy: never grow the recipe's
     for section in ("accounts", "transactions", "holdings"):
         for block in _as_list(data.get(section)):
             if isinstance(block, dict):

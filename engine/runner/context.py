@@ -23,6 +23,7 @@ from engine.recipe.model import Recipe
 from engine.recipe.templates import Context, TemplateError, render
 from engine.runner.detection import PageSnapshot, classify, condition_met, needed_bodies
 from engine.runner.failures import recipe_error, translate
+from engine.runner.progress import ProgressObserver
 from engine.secrets import Redactor, Secret
 
 LARGE_PAGE = 500_000
@@ -87,6 +88,9 @@ class SyncOptions:
     """Force 'browser' or 'http' rendering for every list page (benchmarks, tests)."""
     observer: DocumentObserver | None = None
     """Called with every document extracted from (recording, drift, debugging)."""
+    progress: ProgressObserver | None = None
+    """Called at stage and account boundaries (``engine.runner.progress.ProgressEvent``):
+    progress displays; the same events are logged for operators."""
 
 
 @dataclass
@@ -171,7 +175,7 @@ class SyncContext:
     async def snapshot(self, html: str | None = None) -> PageSnapshot:
         backend = self.backend
         if html is None:
-            html = await backend.content()
+            html = await backend.content(max_chars=self.max_page_bytes)
         self.check_size(html, backend.url)
         self.checked_upto = backend.response_mark()
         return PageSnapshot(url=backend.url, status=backend.status, html=html,
@@ -215,7 +219,10 @@ class SyncContext:
         if page is None:
             page = await self.snapshot()
         await self._read_bodies(page, [condition])
-        return condition_met(condition, page, self.expression_context(account))
+        values = self.expression_context(account)
+        if len(page.html) > LARGE_PAGE:  # parsing a large page must not stall other syncs
+            return await asyncio.to_thread(condition_met, condition, page, values)
+        return condition_met(condition, page, values)
 
     async def wait_any(self, step: str, wanted: list[Condition], timeout: float) -> int | None:
         """Index of the first condition to hold, checking detect rules each time; None on

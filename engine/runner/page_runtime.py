@@ -146,6 +146,17 @@ class PageRuntime:
     def resuming(self) -> bool:
         return self.ctx.resuming_at is not None and self.ctx.resuming_at == self.login_index
 
+    def login_form(self) -> Condition | None:
+        from engine.recipe.steps.forms import FillStep
+        from engine.recipe.steps.keypad import KeypadStep
+
+        for step in self.ctx.recipe.login[: self.login_index or 0]:
+            if isinstance(step, FillStep) and step.when is None:
+                return Condition(css=step.fill.css)
+            if isinstance(step, KeypadStep) and step.when is None:
+                return Condition(css=step.keypad.buttons)
+        return None
+
     def interactive(self) -> bool:
         return self.ctx.options.interactive
 

@@ -30,7 +30,7 @@ from typing import Any
 import jmespath
 
 from engine.errors import RecipeBroken, SyncError
-from engine.extraction.records import Extraction, extract_list, extract_next
+from engine.extraction.records import Extraction, count_matches, extract_list, extract_next
 from engine.recipe.lists import ListBlock
 from engine.runner.context import LARGE_PAGE, DocumentSeen, SyncContext
 from engine.runner.sources import FetchedPages, Loaded, PageSource, RenderedPages, SourceBase
@@ -146,6 +146,10 @@ async def read_list(ctx: SyncContext, name: str, block: ListBlock, source: PageS
         outcome.pages = page_number
         if since is not None and _all_older(extraction.records, since):
             break
+        if block.next_click:  # the source clicks it in place: the URL may never change
+            if not count_matches(page.text, block.next_click):
+                break
+            continue
         next_url = extract_next(page.text, block)
         if not next_url:
             break
@@ -158,7 +162,8 @@ async def read_list(ctx: SyncContext, name: str, block: ListBlock, source: PageS
         outcome.failure = RecipeBroken(
             f"the list still had a next page after max_pages={block.max_pages}; "
             f"{len(outcome.records)} rows were read, the rest may be missing",
-            reason="max_pages", step=step, selector=block.next_page or block.load_more,
+            reason="max_pages", step=step,
+            selector=block.next_page or block.next_click or block.load_more,
             details={"pages": block.max_pages, "rows_kept": len(outcome.records)})
     return outcome
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from engine.backends.base import Backend
 from engine.errors import EngineError, ErrorKind, SyncError, Unavailable
+from engine.logs import sync_context
 from engine.models import SyncResult
 from engine.recipe.model import Recipe
 from engine.runner.auth import authenticate
@@ -27,6 +29,7 @@ from engine.runner.context import SyncContext, SyncOptions
 from engine.runner.evidence import save_evidence
 from engine.runner.failures import translate
 from engine.runner.pipeline import collect
+from engine.runner.progress import ProgressEvent, emit
 from engine.runner.records import account_of
 from engine.runner.state import SavedState, seal
 from engine.secrets import Redactor, Secret, redacting_logs
@@ -81,7 +84,8 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
     started = time.perf_counter()
     result = SyncResult(institution=recipe.institution.id, started_at=datetime.now(UTC))
     deadline = options.timeout or recipe.timeouts.sync
-    with redacting_logs(redactor):
+    with redacting_logs(redactor), sync_context(institution=recipe.institution.id,
+                                                sync_id=uuid.uuid4().hex[:12]):
         try:
             async with asyncio.timeout(deadline):
                 await _attempt(run, result)
@@ -93,15 +97,22 @@ async def run_sync(recipe: Recipe, open_backend: BackendFactory,
             await _fail(run, result, exc)
         except Exception as exc:
             log.error("sync of %s crashed", recipe.institution.id, exc_info=exc)
-            result.error = EngineError(f"{type(exc).__name__}: {str(exc)[:300]}",
-                                       reason="crash").info()
+            text = str(exc).split("\nCall log:")[0][:300]  # never a Playwright call log
+            result.error = EngineError(f"{type(exc).__name__}: {text}", reason="crash").info()
         finally:
             if run.backend is not None:
                 await _close(run.backend)
         _finish(run, result)
-    result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)
-    result.finished_at = datetime.now(UTC)
-    return _redacted(result, redactor)
+        result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 1)
+        result.finished_at = datetime.now(UTC)
+        result = _redacted(result, redactor)
+        emit(options.progress, ProgressEvent(
+            "sync", "failed" if result.error and not result.accounts else "done",
+            count=len(result.accounts), duration_ms=result.timings_ms["total"],
+            error_code=result.error.code if result.error else None,
+            outcome="partial" if result.partial or (result.error and result.accounts)
+            else "failed" if result.error else "ok"))
+    return result
 
 
 async def _attempt(run: _Run, result: SyncResult) -> None:
@@ -109,6 +120,7 @@ async def _attempt(run: _Run, result: SyncResult) -> None:
     await _open(run)
     assert run.ctx is not None
     phase = time.perf_counter()
+    emit(run.options.progress, ProgressEvent("login", "start"))
     try:
         session = await authenticate(run.ctx)
     except SyncError as exc:
@@ -124,6 +136,8 @@ async def _attempt(run: _Run, result: SyncResult) -> None:
         await _open(run)
         session = await authenticate(run.ctx, use_session_state=False)
     result.timings_ms["login"] = _ms(phase)
+    emit(run.options.progress, ProgressEvent("login", "done",
+                                             duration_ms=result.timings_ms["login"]))
     phase = time.perf_counter()
     try:
         await collect(run.ctx, result, session.source_for)

@@ -10,6 +10,7 @@ an API answer through the recipe's ``api.detect`` rules.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -17,7 +18,7 @@ from urllib.parse import urljoin
 
 from engine.backends.base import FetchResponse, RequestRefused
 from engine.errors import Blocked, RecipeBroken, Unavailable
-from engine.extraction.records import count_matches, count_rows
+from engine.extraction.records import count_matches, count_rows, row_signature
 from engine.recipe.lists import ListBlock
 from engine.recipe.model import host_allowed
 from engine.runner.context import SyncContext
@@ -66,16 +67,20 @@ class RenderedPages(SourceBase):
 
     def __init__(self, ctx: SyncContext, name: str, block: ListBlock) -> None:
         self.ctx, self.name, self.block = ctx, name, block
+        self._shown = ""
 
     async def load(self, url: str, *, step: str, account: dict[str, Any] | None,
                    first: bool) -> Loaded:
         ctx, block = self.ctx, self.block
         backend, timeout = ctx.backend, ctx.step_timeout
         ctx.response_mark = ctx.checked_upto
-        if backend.url != url or block.rendered_only or not first:
-            await backend.goto(url, timeout=timeout)
-        # else: the login already landed on this very page; reading it again is free
-        await ctx.check(step)
+        if block.next_click and not first:
+            await self._turn(step, account)  # it checked the new page while waiting for it
+        else:
+            if backend.url != url or block.rendered_only or not first:
+                await backend.goto(url, timeout=timeout)
+            # else: the login already landed on this very page; reading it again is free
+            await ctx.check(step)
         if first and block.steps:
             await self._run_steps(step, account)
         if block.wait_for:
@@ -90,6 +95,8 @@ class RenderedPages(SourceBase):
         html = (await ctx.check(step)).html
         if block.load_more or block.scroll:
             html = await self._expand(step, html)
+        if block.next_click:  # what the next turn must see replaced
+            self._shown = row_signature(html, block, ctx.template_context(account))
         return Loaded(backend.url, html, rendered=True)
 
     async def _run_steps(self, step: str, account: dict[str, Any] | None) -> None:
@@ -105,6 +112,24 @@ class RenderedPages(SourceBase):
                 await inner.run(runtime)
             except Exception as exc:
                 raise self.ctx.translate(exc, name) from exc
+
+    async def _turn(self, step: str, account: dict[str, Any] | None) -> None:
+        """Click ``next_click`` and wait until the rows are replaced. A postback keeps the URL,
+        and the old document stays in place until the answer arrives, so neither the URL nor
+        the load state says the next page is there: the rows changing does."""
+        ctx, block, backend = self.ctx, self.block, self.ctx.backend
+        assert block.next_click is not None
+        timeout, context = ctx.step_timeout, ctx.template_context(account)
+        await backend.click(block.next_click, timeout=timeout)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            await backend.settle(timeout=min(1.0, timeout))
+            if row_signature((await ctx.check(step)).html, block, context) != self._shown:
+                return
+            if loop.time() >= deadline:
+                raise ctx.not_found(step, block.next_click, "the next-page control was "
+                                    "clicked but the rows were never replaced")
 
     async def _expand(self, step: str, html: str) -> str:
         """Click "load more" or scroll until no new row appears (bounded)."""
@@ -155,7 +180,8 @@ class FetchedPages(SourceBase):
                                     where=f"{self.name}.headers.{name}")
                    for name, value in block.headers.items()}
         response = await ctx.backend.fetch(url, timeout=ctx.step_timeout,
-                                           headers=headers or None)
+                                           headers=headers or None,
+                                           max_bytes=ctx.max_page_bytes)
         if not host_allowed(response.url, ctx.recipe.institution.allowed_domains):
             raise RequestRefused(response.url.split("?")[0])  # never parsed as data
         ctx.check_size(response.text, response.url)

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from engine.backends.base import Cookie
 from engine.errors import EngineError, refined_error
+from engine.settings import default_key_file as settings_key_file
 
 RESUME_TTL_SECONDS = 300
 
@@ -189,5 +190,5 @@ def unseal(blob: str, key: str | bytes, *, kind: str, institution: str) -> Saved
 
 
 def default_key_file() -> str:
-    base = os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config")
-    return os.path.join(base, "bank-sync-engine", "state.key")
+    """Where the CLI keeps its state key (``engine.settings``: under the user's XDG dirs)."""
+    return str(settings_key_file())

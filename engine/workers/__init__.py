@@ -17,3 +17,7 @@ browser), ``jobs`` and ``scripts`` (the job state machine), ``queue`` (dispatchi
 The backend imports ``engine.workers.client`` only; importing this package imports nothing
 heavy.
 """
+
+from engine.extras import require
+
+require("workers", "engine.workers (the distributed workers)")

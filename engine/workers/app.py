@@ -26,20 +26,15 @@ from engine.workers.fleet import Registry
 from engine.workers.housekeeping import Housekeeper
 from engine.workers.queue import Scheduler
 from engine.workers.runtime import get_runtime, shutdown_runtime
-from engine.workers.settings import (
-    DEFAULT_QUEUE,
-    DEFAULT_REDIS_URL,
-    ENV_QUEUE,
-    ENV_REDIS_URL,
-    WorkerSettings,
-)
+from engine.workers.settings import WorkerEnv, WorkerSettings
 from engine.workers.tasks import Worker, execute_job
 from engine.workers.throttle import describe
 
 log = logging.getLogger("engine.workers")
 
-QUEUE = os.environ.get(ENV_QUEUE, DEFAULT_QUEUE)
-app = make_celery(os.environ.get(ENV_REDIS_URL, DEFAULT_REDIS_URL), QUEUE)
+_ENV = WorkerEnv.load()
+QUEUE = _ENV.queue
+app = make_celery(_ENV.redis_url, QUEUE)
 
 _worker: Worker | None = None
 _worker_lock = threading.Lock()

@@ -8,7 +8,6 @@ Celery is imported only when the command runs, so ``engine --help`` stays fast.
 from __future__ import annotations
 
 import json
-import os
 import time
 from typing import Any
 
@@ -50,9 +49,9 @@ def fleet(as_json: bool) -> None:
     """
     from engine.workers.connection import UNREACHABLE, connect
     from engine.workers.fleet import FleetView
-    from engine.workers.settings import DEFAULT_REDIS_URL, ENV_REDIS_URL
+    from engine.workers.settings import ENV_REDIS_URL, WorkerEnv
 
-    url = os.environ.get(ENV_REDIS_URL, DEFAULT_REDIS_URL)
+    url = WorkerEnv.load().redis_url
     client = connect(url)
     try:
         view = FleetView.read(client).as_dict()

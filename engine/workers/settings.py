@@ -2,24 +2,13 @@
 
 Both sides need the Redis URL and the shared key; recipes, throttling and retention are
 worker-side. Environment variables (not files or arguments) carry them so that the key never
-lands in a command line visible in ``ps`` or in shell history.
-
-======================== ===================================================================
-``ENGINE_REDIS_URL``     broker, job store and limiter (default ``redis://127.0.0.1:6379/0``)
-``ENGINE_WORKER_KEY``    Fernet key or passphrase shared by backend and workers (required)
-``ENGINE_RECIPES_DIR``   where workers find ``<recipe_id>.yaml`` (default: ``recipes/`` of
-                         this checkout)
-``ENGINE_THROTTLE``      per-institution limits: inline JSON or a YAML/JSON file path (see
-                         :class:`engine.workers.throttle.ThrottleConfig`)
-``ENGINE_QUEUE``         Celery queue name (default ``engine-sync``)
-``ENGINE_FLEET``         fault-handling timings: inline JSON or a YAML/JSON file path (see
-                         :class:`FleetTimings`)
-======================== ===================================================================
+lands in a command line visible in ``ps`` or in shell history. The variables are the fields
+of :class:`WorkerEnv`, built on the engine's settings base (``engine.settings``), which
+documents and validates them and generates the README's table.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -27,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import SecretStr
 
+from engine.bundled import recipes_dir
+from engine.settings import EnvSettings, SettingsError
 from engine.workers.throttle import ThrottleConfig
 
 ENV_REDIS_URL = "ENGINE_REDIS_URL"
@@ -39,7 +31,6 @@ ENV_FLEET = "ENGINE_FLEET"
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_QUEUE = "engine-sync"
-REPO_RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 
 JOB_TTL_SECONDS = 24 * 3600
 """How long a job's status and (encrypted) result stay readable by the backend."""
@@ -53,6 +44,27 @@ rather than keeping a password in Redis indefinitely."""
 
 class ConfigError(RuntimeError):
     """The environment does not configure the workers correctly (message says which var)."""
+
+
+class WorkerEnv(EnvSettings):
+    """The workers' variables (backend and workers read the same ones)."""
+
+    redis_url: str = DEFAULT_REDIS_URL
+    """Broker, job store and limiter: the same Redis for the backend and every worker."""
+    worker_key: SecretStr | None = None
+    """Fernet key or passphrase shared by the backend and the workers, sealing credentials,
+    codes and results in Redis (required)."""
+    recipes_dir: Path | None = None
+    """Where workers find `<recipe_id>.yaml`. Default: the recipes bundled with the
+    package."""
+    throttle: str | None = None
+    """Per-institution limits: inline JSON or a YAML/JSON file path
+    (`engine.workers.throttle.ThrottleConfig`)."""
+    queue: str = DEFAULT_QUEUE
+    """Celery queue the workers consume and the backend publishes to."""
+    fleet: str | None = None
+    """Fault-handling timings (leases, heartbeats, retries): inline JSON or a YAML/JSON file
+    path (`engine.workers.settings.FleetTimings`)."""
 
 
 @dataclass(frozen=True)
@@ -122,23 +134,32 @@ class FleetTimings:
 class WorkerSettings:
     redis_url: str = DEFAULT_REDIS_URL
     key: str = field(default="", repr=False)
-    recipes_dir: Path = REPO_RECIPES
+    recipes_dir: Path = field(default_factory=recipes_dir)
     throttle: ThrottleConfig = field(default_factory=ThrottleConfig)
     queue: str = DEFAULT_QUEUE
     timings: FleetTimings = field(default_factory=FleetTimings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WorkerSettings:
-        env = os.environ if environ is None else environ
-        key = env.get(ENV_KEY, "")
-        if not key:
+        try:
+            env = WorkerEnv.load(environ)
+        except SettingsError as exc:
+            raise ConfigError(str(exc)) from None
+        if env.worker_key is None:
             raise ConfigError(f"{ENV_KEY} is not set: backend and workers need the same key "
                               "to encrypt credentials, codes and results")
+        parsed: dict[str, Any] = {}
+        for name, parse, value in ((ENV_THROTTLE, ThrottleConfig.from_setting, env.throttle),
+                                   (ENV_FLEET, FleetTimings.from_setting, env.fleet)):
+            try:
+                parsed[name] = parse(value)
+            except (ValueError, TypeError, OSError, yaml.YAMLError) as exc:
+                raise ConfigError(f"{name}: {exc}") from None
         return cls(
-            redis_url=env.get(ENV_REDIS_URL, DEFAULT_REDIS_URL),
-            key=key,
-            recipes_dir=Path(env.get(ENV_RECIPES) or REPO_RECIPES),
-            throttle=ThrottleConfig.from_setting(env.get(ENV_THROTTLE)),
-            queue=env.get(ENV_QUEUE, DEFAULT_QUEUE),
-            timings=FleetTimings.from_setting(env.get(ENV_FLEET)),
+            redis_url=env.redis_url,
+            key=env.worker_key.get_secret_value(),
+            recipes_dir=env.recipes_dir or recipes_dir(),
+            throttle=parsed[ENV_THROTTLE],
+            queue=env.queue,
+            timings=parsed[ENV_FLEET],
         )

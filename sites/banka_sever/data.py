@@ -18,6 +18,8 @@ from .models import Account, Customer, Operation
 from .numbers import account_number
 
 __all__ = [
+    "CUSTOMER_NAME",
+    "CYRILLIC_CUSTOMER_NAME",
     "CYRILLIC_USERNAME",
     "DEFAULT_SEED",
     "DEMO_PASSWORD",
@@ -36,6 +38,9 @@ __all__ = [
 
 DEMO_USERNAME = "marko.petrovic"
 CYRILLIC_USERNAME = "milica.jovanovic"
+CUSTOMER_NAME = "Marko Petrović"
+CYRILLIC_CUSTOMER_NAME = "Milica Jovanović"
+"""The customers' names as the header shows them (what recordings must not contain)."""
 DEMO_PASSWORD = "Sever2026"
 OTP_CODE = "135790"
 DEFAULT_SEED = 2026
@@ -95,7 +100,7 @@ _MARKO = _numbers(1_234_567)
 _MILICA = _numbers(3_865_210)
 _PEOPLE = (
     _Person(
-        DEMO_USERNAME, "Marko Petrović", "sr-Latn", "+381 64 ••• ••67",
+        DEMO_USERNAME, CUSTOMER_NAME, "sr-Latn", "+381 64 ••• ••67",
         Profile("Delta Soft d.o.o. Beograd", (50000, 55000), (70000, 78000),
                 "Nenad Ilić", Decimal("48000.00"), "Dragan Petrović, Wien, Austrija",
                 _MARKO, 70, 34),
@@ -105,7 +110,7 @@ _PEOPLE = (
         "4058 •••• •••• 4321", 1,
     ),
     _Person(
-        CYRILLIC_USERNAME, "Milica Jovanović", "sr-Cyrl", "+381 63 ••• ••08",
+        CYRILLIC_USERNAME, CYRILLIC_CUSTOMER_NAME, "sr-Cyrl", "+381 63 ••• ••08",
         Profile("Republički zavod za statistiku", (42000, 46000), (61000, 66000),
                 "Gordana Stanković", Decimal("35000.00"), "Ana Jovanović, Graz, Austrija",
                 _MILICA, 62, 30),

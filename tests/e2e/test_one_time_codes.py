@@ -20,10 +20,11 @@ pytestmark = pytest.mark.browser
 BANQUE = RECIPES / "banque-demo.yaml"
 
 
-def engine_cli(*args: str, env: dict[str, str]) -> tuple[int, dict[str, Any]]:
+def engine_cli(*args: str, env: dict[str, str],
+               stdin: str | None = None) -> tuple[int, dict[str, Any]]:
     run = subprocess.run([sys.executable, "-m", "engine", "run", str(BANQUE), "--json", *args],
                          capture_output=True, text=True, timeout=120, env=env, cwd=ROOT,
-                         stdin=subprocess.DEVNULL)
+                         input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL)
     assert "Traceback" not in run.stderr, run.stderr
     return run.returncode, json.loads(run.stdout)
 
@@ -51,7 +52,8 @@ def test_resume_across_two_processes_then_trusted_device(banque_demo_site: Serve
 
     # a second process, given the code but not the password, continues from the code step
     no_password = {k: v for k, v in env.items() if not k.startswith("ENGINE_CREDENTIAL_")}
-    code, second = engine_cli(*common, "--otp-code", "123456", env=no_password)
+    # the code comes on standard input, never on the command line (shell history, ps)
+    code, second = engine_cli(*common, "--otp-code", "-", env=no_password, stdin="123456\n")
     assert code == 0, second["error"]
     assert len(second["accounts"]) == 4 and len(second["transactions"]) == 185
     assert logins(site) == 1, "the password must not be typed again"
@@ -104,3 +106,24 @@ async def test_wrong_code_on_resume_is_classified(banque_demo_site: ServerFactor
         base_url=site.url, state_key=key, resume_state=stopped.resume_state, otp_code="999999"))
     assert resumed.error is not None
     assert resumed.error.code == "invalid_credentials.wrong_code"
+
+
+async def test_a_challenge_kept_in_page_memory_expires_instead_of_breaking(
+        engine: Engine, neobanque_site: ServerFactory) -> None:
+    """NeoBanque keeps its code session in the single-page app's memory: a resumed sync
+    (another process, a reloaded page) finds the login form again. That is an expired
+    challenge the backend must ask a new code for, never "the site changed"."""
+    site = neobanque_site()
+    recipe = load_recipe(RECIPES / "neobanque.yaml")
+    key = new_key()
+    first = await engine.sync(recipe, {"email": "demo@neobanque.test",
+                                       "password": "correct-horse-42"},
+                              SyncOptions(base_url=site.url, state_key=key))
+    assert first.error is not None and first.error.code == "challenge_required"
+    assert first.resume_state
+    resumed = await engine.sync(recipe, {}, SyncOptions(
+        base_url=site.url, state_key=key, resume_state=first.resume_state, otp_code="654321"))
+    assert resumed.error is not None
+    assert resumed.error.code == "challenge_required.challenge_expired", resumed.error
+    assert resumed.error.details.get("restart") is True
+    assert resumed.timings_ms["total"] < 8000, "seen at once, not after the step timeout"

@@ -10,7 +10,8 @@ from engine.extraction.fields import convert
 from engine.recipe.fields import FieldSpec
 from engine.recipe.transforms import PARSERS, TRANSFORMS, PlainEnv, ordered_transforms
 from engine.recipe.transforms import registry as reg
-from engine.recipe.transforms.docs import docs_are_current, markdown
+from engine.recipe.transforms.docs import DOCS_PATH, docs_are_current, markdown
+from tests.conftest import ROOT
 
 ENTRIES = [*(("transform", t.name, t.example) for t in TRANSFORMS.values()),
            *(("parser", p.name, p.example) for p in PARSERS.values())]
@@ -68,7 +69,8 @@ def test_transform_options_are_validated_by_their_registered_types() -> None:
 
 
 def test_committed_docs_are_current() -> None:
-    assert docs_are_current(), "run: python -m engine.recipe.transforms.docs --write"
+    assert docs_are_current(ROOT / DOCS_PATH), \
+        "run: python -m engine.recipe.transforms.docs --write"
     text = markdown()
     for name in [*TRANSFORMS, *PARSERS]:
         assert f"`{name}`" in text

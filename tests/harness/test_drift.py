@@ -176,7 +176,7 @@ def test_cli_drift_json_exit_code(saved: Path, recipe: Path, tmp_path: Path,
         "drift", str(recipe), "--scenario", "normal", "--fixtures", str(saved.parents[1]),
         "--base-url", live.url, "--credentials", str(credentials), "--json"])
     assert result.exit_code == 1, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # progress lines go to stderr
     assert data["drifted"] is True
     assert {(f["step"], f["selector"]) for f in data["findings"]
                             if f["severity"] == "broken"} >= LOGIN_BREAKS

@@ -41,7 +41,7 @@ def _mutations(text: str, rng: random.Random) -> str:
     elif kind == 2:
         lines[i] = " " * rng.randrange(1, 7) + lines[i]
     elif kind == 3:
-        lines = lines[: rng.randrange(1, len(lines))]
+        lines = lines[: rng.randrange(1, max(2, len(lines)))]
     elif kind == 4 and ":" in lines[i]:
         key = lines[i].split(":", 1)[0]
         lines[i] = f"{key}: {rng.choice(HOSTILE_VALUES)}"

@@ -69,6 +69,9 @@ class GuardProxy:
         self._allowed = tuple(allowed_domains)
         self._offline = offline
         self.on_refusal = on_refusal
+        self.on_upstream_failure: Callable[[str, str], None] | None = None
+        """Told (URL without query, kind) when an allowed origin failed before answering: the
+        browser may only report a generic error for it (a cross-origin call, for one)."""
         """Called with each refusal as it happens (the session's ledger)."""
         self._server: asyncio.Server | None = None
         self._port = 0
@@ -123,6 +126,10 @@ class GuardProxy:
         self.refusals.append(refusal)
         if self.on_refusal is not None:
             self.on_refusal(refusal)
+
+    def _upstream_failed(self, target: str, kind: str) -> None:
+        if self.on_upstream_failure is not None:
+            self.on_upstream_failure(without_query(target), kind)
 
     # -- serving --------------------------------------------------------------------------
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -205,9 +212,11 @@ class GuardProxy:
             try:
                 upstream = await Upstream.open(host, port, CONNECT_TIMEOUT)
             except TimeoutError:
+                self._upstream_failed(target, "timeout")
                 await _send_upstream_failure(conn, writer, "timeout")
                 return False
             except OSError:
+                self._upstream_failed(target, "network")
                 await _send_upstream_failure(conn, writer, "network")
                 return False
         self.relayed += 1
@@ -216,21 +225,28 @@ class GuardProxy:
         if upgrade is not None:  # a WebSocket handshake in the clear: keep what asks for it
             headers += [(b"connection", b"upgrade"), (b"upgrade", upgrade.encode("latin-1"))]
         path = urlunsplit(("", "", parts.path or "/", parts.query, "")).encode("latin-1")
-        upstream.send(h11.Request(method=request.method, target=path, headers=headers))
-        while True:  # the request body, as it comes
-            event = await next_event(conn, reader)
-            if isinstance(event, h11.Data):
-                upstream.send(h11.Data(data=event.data))
-            elif isinstance(event, h11.EndOfMessage):
-                upstream.send(h11.EndOfMessage(headers=event.headers))
-                break
-            else:
-                upstream.close()
-                return False
+        try:
+            upstream.send(h11.Request(method=request.method, target=path, headers=headers))
+            while True:  # the request body, as it comes
+                event = await next_event(conn, reader)
+                if isinstance(event, h11.Data):
+                    upstream.send(h11.Data(data=event.data))
+                elif isinstance(event, h11.EndOfMessage):
+                    upstream.send(h11.EndOfMessage(headers=event.headers))
+                    break
+                else:
+                    upstream.close()
+                    return False
+        except (ConnectionResetError, BrokenPipeError):
+            upstream.close()
+            self._upstream_failed(target, "network")
+            await _send_upstream_failure(conn, writer, "network")
+            return False
         try:
             switched = await upstream.relay_response(conn, writer, HOP_BY_HOP)
         except UpstreamFailed as failure:
             upstream.close()
+            self._upstream_failed(target, failure.kind)
             await _send_upstream_failure(conn, writer, failure.kind)
             return False
         if switched:

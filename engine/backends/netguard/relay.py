@@ -63,7 +63,10 @@ class Upstream:
     async def relay_response(self, client: h11.Connection, writer: asyncio.StreamWriter,
                              drop: frozenset[bytes]) -> bool:
         """Copy the answer to the client; True when it switched protocols (a WebSocket)."""
-        await self.writer.drain()
+        try:
+            await self.writer.drain()
+        except (ConnectionResetError, BrokenPipeError) as exc:
+            raise UpstreamFailed("network") from exc
         while True:
             try:
                 event = await next_event(self.conn, self.reader)

@@ -26,10 +26,13 @@ async def _asked(rt: StepRuntime, shown: Condition) -> bool:
     kept the challenge in page memory, a challenge that timed out), the challenge is gone:
     the backend must start a new login and ask for a new code — never "the site changed"."""
     following = rt.expected_after()
-    matched = await rt.wait_any([shown] + ([following] if following is not None else []))
+    wanted = [shown] + ([following] if following is not None else [])
+    form = rt.login_form() if rt.resuming() else None
+    matched = await rt.wait_any(wanted + ([form] if form is not None else []))
     if matched == 0:
         return True
-    if matched is None and rt.resuming():
+    back_at_login = form is not None and matched == len(wanted)
+    if (matched is None or back_at_login) and rt.resuming():
         raise ChallengeRequired(
             "the institution no longer shows the challenge this sync was resuming (expired, "
             "or kept in a page that is gone): start a new sync to get a new code",
@@ -48,6 +51,10 @@ class OtpSpec(Strict):
     boxes: Selector | None = Field(default=None, description="Single-character inputs, one "
                                    "per character of the code, in order.")
     submit: Selector = Field(description="The button that sends the code.")
+    remember: Selector | None = Field(
+        default=None, description="A 'remember this device' checkbox, ticked before the code "
+        "is sent, so the trusted-device cookie lands in session_state and later syncs skip "
+        "the code; skipped when the page no longer offers it.")
     error: Condition | None = Field(default=None,
                                     description="Shown by the site after a wrong code.")
 
@@ -71,6 +78,9 @@ class OtpStep(Step, verb="otp"):
         else:
             assert spec.fill is not None
             await rt.fill(spec.fill, code)
+        if spec.remember is not None:
+            # part of this step, not a step before it: a sync resumed at the code ticks it too
+            await rt.click(spec.remember, optional=True)
         await rt.click(spec.submit)
         following = rt.expected_after()
         checks = ([spec.error] if spec.error is not None else []) + (

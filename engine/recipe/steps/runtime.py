@@ -85,6 +85,10 @@ class StepRuntime(Protocol):
     def resuming(self) -> bool:
         """Whether this sync resumes a stopped one at the running step."""
 
+    def login_form(self) -> Condition | None:
+        """What the page shows when it is back at the login form (the first field the login
+        fills): a resumed challenge that lands there is gone."""
+
     def expected_after(self) -> Condition | None:
         """The next ``expect``/``wait_for`` of the login, if any (what success looks like)."""
 

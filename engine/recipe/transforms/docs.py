@@ -27,7 +27,9 @@ from engine.recipe.transforms.registry import (
 
 __all__ = ["DOCS_PATH", "docs_are_current", "markdown"]
 
-DOCS_PATH = Path(__file__).resolve().parents[3] / "docs" / "transforms.md"
+DOCS_PATH = Path("docs") / "transforms.md"
+"""The checkout's generated page, relative to the folder the tool is run from (a checkout's
+root): the installed package knows nothing of the repository around it."""
 
 
 def _type(annotation: Any) -> str:

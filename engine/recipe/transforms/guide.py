@@ -14,11 +14,12 @@ SECTIONS: list[tuple[str, str, str]] = [
      "space-insensitive), so a site adding or reordering columns breaks nothing; an integer "
      "counts from 1, negative from the end. The header is the block's `header` selector, "
      "else the row's table `thead` (its last row). `css`/`xpath` next to `column` apply "
-     "inside the cell.",
+     "inside the cell. A list of names takes the first one the header has: a site shown in "
+     "two scripts or languages.",
      """each: table.promet tbody tr
 fields:
   date: {column: Datum valute, parse: {date: "%d.%m.%Y."}}
-  label: {column: Opis}
+  label: {column: [Opis, Опис]}
   balance: {column: -1, parse: amount}
   detail: {column: Akcije, css: "a::attr(href)"}"""),
     ("Sign from elsewhere than the number",

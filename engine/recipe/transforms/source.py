@@ -17,6 +17,9 @@ __all__ = ["Css", "JmesPath", "Source", "XPath"]
 Css = Annotated[str, AfterValidator(check_css)]
 XPath = Annotated[str, AfterValidator(check_xpath)]
 JmesPath = Annotated[str, AfterValidator(check_jmespath)]
+HeaderNames = Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]],
+                        Field(min_length=1, max_length=10)]
+"""Alternative header texts of one column: a site shown in two scripts or languages."""
 
 
 class _Strict(BaseModel):
@@ -34,9 +37,11 @@ class Source(_Strict):
                                 "from its first character); templates allowed.")
     path: JmesPath | None = Field(default=None, description="JMESPath into a JSON row; "
                                   "templates allowed.")
-    column: str | int | None = Field(
+    column: str | int | HeaderNames | None = Field(
         default=None, description="Table cell by header text (case-, accent- and "
-        "space-insensitive) or by 1-based index, negative from the end (-1: last cell).")
+        "space-insensitive) or by 1-based index, negative from the end (-1: last cell); a "
+        "list of header texts takes the first one the table has ([Isplata, Исплата]: a "
+        "site in two scripts or languages).")
     attr: str | None = Field(default=None, description="Take this attribute of the match.")
 
     def own_sources(self) -> list[str]:
@@ -44,7 +49,8 @@ class Source(_Strict):
 
     def check_source(self, *, required: bool = True) -> None:
         given = self.own_sources()
-        if self.column == 0 or (isinstance(self.column, str) and not self.column.strip()):
+        names = self.column if isinstance(self.column, list) else [self.column]
+        if self.column == 0 or any(isinstance(n, str) and not n.strip() for n in names):
             raise ValueError("column: a header text, or an index from 1 (negative from the end)")
         inside_cell = self.column is not None and len(given) == 2 and (
             self.css is not None or self.xpath is not None)
