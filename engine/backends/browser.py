@@ -49,14 +49,15 @@ from engine.backends.browser_net import (
     proxy_option,
 )
 from engine.backends.browser_page import PageActions, navigation_failure
+from engine.backends.browser_tap import TapBridge, render_documents, serve_route
 from engine.backends.chromium import find_chromium, launch_args
+from engine.backends.interception import RecordingTap, ServeHook
 from engine.backends.netguard import GuardProxy, Refusal, without_query
 from engine.backends.netguard.ledger import RefusalLedger
 from engine.errors import BrowserNotFound, EngineError
 
 BLOCKED_RESOURCES = frozenset({"image", "font", "media", "stylesheet"})
 
-RouteHandler = Callable[[Route, Request], Awaitable[None]]
 FetchHook = Callable[[str, float, Callable[[str, float], Awaitable[FetchResponse]]],
                      Awaitable[FetchResponse]]
 """Wraps ``fetch()``'s network call (url, timeout, the real GET): ``fetch`` uses
@@ -103,12 +104,14 @@ class BrowserHost:
             return self._browser
 
     async def new_session(self, *, allowed_domains: list[str], block_resources: bool = True,
-                          route_handler: RouteHandler | None = None,
+                          tap: RecordingTap | None = None, serve: ServeHook | None = None,
                           fetch_hook: FetchHook | None = None,
                           load_resources: frozenset[str] = frozenset(),
                           offline: bool = False) -> BrowserSession:
-        """A fresh context behind its own guard proxy. ``offline`` (replay): the proxy relays
-        nothing at all, so only what the route handler serves reaches the page."""
+        """A fresh context behind its own guard proxy. ``tap`` (recording) sees every request
+        and its real answer; ``serve`` (replay) answers every request itself, and with
+        ``offline`` the proxy relays nothing at all, so only what it serves reaches the page
+        (``engine.backends.interception``)."""
         browser = await self.start()  # relaunches a browser that crashed
         guard = await self._guard(allowed_domains, offline)
         try:
@@ -121,7 +124,8 @@ class BrowserHost:
             raise EngineError(f"browser context could not be created: {exc}",
                               reason="browser_crashed") from None
         blocked = BLOCKED_RESOURCES - load_resources if block_resources else frozenset()
-        session = BrowserSession(context, allowed_domains, blocked, route_handler, guard=guard)
+        session = BrowserSession(context, allowed_domains, blocked, guard=guard, tap=tap,
+                                 serve=serve)
         session.fetch_hook = fetch_hook
         try:
             await session.open()
@@ -135,6 +139,11 @@ class BrowserHost:
         """A bare context behind a guard that relays nothing (``browser_net``)."""
         async with offline_context(await self.start(), **options) as context:
             yield context
+
+    async def render_documents(self, documents: Sequence[str],
+                               viewport: dict[str, int]) -> list[bytes | None]:
+        """Saved HTML rendered to pictures offline, JavaScript off (``browser_tap``)."""
+        return await render_documents(await self.start(), documents, viewport)
 
     async def _guard(self, allowed_domains: list[str], offline: bool) -> GuardProxy | None:
         """The context's enforcement point (the one seam a cost benchmark may replace)."""
@@ -155,12 +164,13 @@ class BrowserSession(PageActions):
     """A ``Backend`` over one browser context and its single page."""
 
     def __init__(self, context: BrowserContext, allowed_domains: list[str],
-                 blocked_resources: frozenset[str], route_handler: RouteHandler | None, *,
-                 guard: GuardProxy | None = None) -> None:
+                 blocked_resources: frozenset[str], *, guard: GuardProxy | None = None,
+                 tap: RecordingTap | None = None, serve: ServeHook | None = None) -> None:
         self._context = context
         self._allowed = allowed_domains
         self._blocked_resources = blocked_resources
-        self._route_handler = route_handler
+        self._tap = TapBridge(tap) if tap is not None else None
+        self._serve = serve
         self._guard = guard
         self._ledger = RefusalLedger(allowed_domains)
         if guard is not None:
@@ -189,6 +199,8 @@ class BrowserSession(PageActions):
         self._page.on("request", self._on_request)
         self._page.on("requestfinished", self._on_request_done)
         self._page.on("requestfailed", self._on_request_done)
+        if self._tap is not None:
+            self._page.on("response", self._tap.on_response)
         self._page.on("websocket", lambda ws: self._ledger.observe(
             ws.url, initiator=self.url, redirected_from=None, main_navigation=False))
 
@@ -229,8 +241,10 @@ class BrowserSession(PageActions):
             await route.abort("blockedbyclient")
             return
         self.requests_made += 1
-        if self._route_handler is not None:
-            await self._route_handler(route, request)
+        if self._serve is not None:
+            await serve_route(self._serve, route, request)
+        elif self._tap is not None:
+            await self._tap.route(route, request)
         else:
             # Chromium fetches it through the guard proxy, which checks every redirect hop
             await route.continue_()
@@ -282,6 +296,11 @@ class BrowserSession(PageActions):
     @property
     def guard(self) -> GuardProxy | None:
         return self._guard
+
+    async def drain_tap(self, timeout: float = 3.0) -> None:
+        """Wait (briefly) for redirect hops the recording tap is still reading."""
+        if self._tap is not None:
+            await self._tap.drain(timeout)
 
     def _busy_requests(self) -> list[str]:
         return [r.url for r in self._inflight]
@@ -402,5 +421,4 @@ def _resource_type(request: Request) -> str:
     return kind
 
 
-__all__ = ["REFUSED_MARKER", "BrowserHost", "BrowserSession", "FetchHook", "RouteHandler",
-           "host_allowed"]
+__all__ = ["REFUSED_MARKER", "BrowserHost", "BrowserSession", "FetchHook", "host_allowed"]

@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "record": "engine.cli.recording:record",
     "replay": "engine.cli.recording:replay",
     "audit": "engine.cli.recording:audit",
+    "import": "engine.cli.recording:import_command",
     "check": "engine.cli.reports:check_command",
     "canary": "engine.cli.reports:canary_command",
     "drift": "engine.cli.reports:drift_command",

@@ -1,9 +1,10 @@
-"""``engine record``, ``engine replay`` and ``engine audit``: the recorded-site harness's own
-commands (loaded by the ``engine`` group, engine/cli/__init__.py).
+"""``engine record``, ``engine replay``, ``engine audit`` and ``engine import``: the
+recorded-site harness's own commands (loaded by the ``engine`` group, engine/cli/__init__.py).
 
 record  syncs a live site through the recorder and saves the scrubbed scenario;
-replay  runs recipes against saved scenarios offline and prints every difference;
-audit   scans fixtures for anything that looks like a leaked secret.
+replay  runs recipes against saved scenarios offline, the cause of a failure first;
+audit   scans fixtures for anything that looks like a leaked secret;
+import  turns pages saved from a browser (or a HAR, JSON, OFX) into a scenario.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -31,6 +33,8 @@ from engine.cli.common import (
 from engine.cli.progress import ProgressDisplay
 from engine.harness.audit import audit_paths
 from engine.harness.fixture import scenario_dirs
+from engine.harness.import_sources import ImportError_
+from engine.harness.importer import import_pages
 from engine.harness.record import record_sync
 from engine.harness.replay import ReplayOutcome, format_outcome, replay_scenario
 from engine.models import SyncResult
@@ -133,8 +137,9 @@ def replay(recipe_path: str, scenarios: tuple[str, ...], fixtures_dir: str | Non
             click.echo(f"PASS {name} ({got})")
             continue
         failed += 1
-        click.echo(f"FAIL {name}")
-        for line in format_outcome(outcome):
+        lines = format_outcome(outcome)
+        click.echo(f"FAIL {name}: {lines[0]}" if lines else f"FAIL {name}")
+        for line in lines[1:]:
             click.echo(f"  {line}")
     raise SystemExit(ExitCode.BREAKAGE if failed else ExitCode.OK)
 
@@ -163,6 +168,64 @@ def audit(paths: tuple[str, ...], as_json: bool) -> None:
     click.echo(f"audit: nothing that looks like a secret in {where}")
 
 
+@click.command("import")
+@click.argument("recipe_path", metavar="RECIPE", type=RECIPE)
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--scenario", default="imported", show_default=True,
+              help="Name of the scenario (folder) to write.")
+@click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False),
+              help=FIXTURES_HELP)
+@click.option("--base-url", help="The site's origin, when the saved pages do not say it.")
+@click.option("--reference-date", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="'Today' when the pages were saved (year-less dates); default today.")
+@click.option("--force", is_flag=True, help="Replace an existing scenario of that name.")
+@json_option
+def import_command(recipe_path: str, sources: tuple[str, ...], scenario: str,
+                   fixtures_dir: str | None, base_url: str | None, reference_date: Any,
+                   force: bool, as_json: bool) -> None:
+    """Turn SOURCES — pages saved from a browser (.html, .mhtml, a folder of them), a HAR
+    from DevTools, JSON answers, OFX/XML downloads — into a scrubbed fixture scenario of
+    RECIPE, with an expected.json from a first extraction to review. Each page is assigned
+    to the recipe stage whose selectors read it; one that no stage reads fails the import."""
+    recipe = load_or_exit(recipe_path)
+    root = fixtures_root(fixtures_dir, create=True)
+    try:
+        result = import_pages(recipe, Path(recipe_path), [Path(s) for s in sources], root,
+                              scenario=scenario, base_url=base_url, force=force,
+                              reference=reference_date.date() if reference_date else None)
+    except ImportError_ as exc:
+        if as_json:
+            echo_json({"ok": False, "error": str(exc)})
+        else:
+            click.echo(f"import failed: {exc}", err=True)
+        raise SystemExit(ExitCode.BREAKAGE) from None
+    check = result.check
+    summary = [f"{p.stage} page {p.page_number}" + (f" of account {p.account_id}"
+                                                    if p.account_id else "")
+               + f" ({p.extraction.rows} rows) from {p.source.name}" for p in result.placed]
+    if as_json:
+        echo_json({
+            "ok": result.ok, "fixture": str(result.folder), "pages": summary,
+            "login_pages": [s.name for s in result.login], "notes": result.notes,
+            "audit": result.audit, "check": check.headline() if check else None})
+    else:
+        state = "ok" if result.ok else "FAILED"
+        click.echo(f"{state}: imported {len(result.placed)} page(s) into {result.folder}"
+                   + (f"; check: {check.headline()}" if check and not check.ok else ""))
+        for line in summary:
+            click.echo(f"  {line}")
+        for source in result.login:
+            click.echo(f"  login page from {source.name}")
+        for note in result.notes:
+            click.echo(f"  note: {note}")
+        for finding in result.audit:
+            click.echo(f"  audit: {finding}")
+        click.echo(f"review {result.folder / 'expected.json'}, then: engine check "
+                   f"{recipe_path} --scenario {scenario}"
+                   + (f" --fixtures {fixtures_dir}" if fixtures_dir else ""))
+    raise SystemExit(ExitCode.OK if result.ok else ExitCode.BREAKAGE)
+
+
 def run_and_save(recipe_path: str, credentials: dict[str, str], options: SyncOptions,
                  scenario: str, fixtures_dir: str | None) -> SyncResult:
     """``engine run --save-fixture``: the same sync, through the recorder, saved scrubbed
@@ -182,7 +245,7 @@ def _ignore(_: object) -> None:
     """Piped replay: the PASS/FAIL line per scenario is the progress."""
 
 
-COMMANDS = (record, replay, audit)
+COMMANDS = (record, replay, audit, import_command)
 
 
 def register_recording(group: click.Group) -> None:
@@ -191,4 +254,5 @@ def register_recording(group: click.Group) -> None:
         group.add_command(command)
 
 
-__all__ = ["COMMANDS", "audit", "record", "register_recording", "replay", "run_and_save"]
+__all__ = ["COMMANDS", "audit", "import_command", "record", "register_recording", "replay",
+           "run_and_save"]

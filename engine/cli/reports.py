@@ -36,9 +36,12 @@ from engine.cli.common import (
 )
 from engine.cli.progress import ProgressDisplay
 from engine.harness import check as check_mod
+from engine.harness import check_text
 from engine.harness import drift as drift_mod
+from engine.harness import suggest as suggest_mod
 from engine.harness.canary import CanaryReport, ScenarioOutcome, run_canary
 from engine.harness.junit import write_junit
+from engine.harness.pages import ROW_THRESHOLD
 from engine.harness.report import write_html
 from engine.runner.progress import observing
 
@@ -78,50 +81,60 @@ def _selector_table(scenario: check_mod.ScenarioCheck) -> Table:
               help=FIXTURES_HELP)
 @click.option("--scenario", "scenarios", multiple=True, help="Only these scenarios.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--show", is_flag=True, help="Also print what the recipe extracted, per page.")
+@click.option("--threshold", default=ROW_THRESHOLD, show_default=True, type=float,
+              help="A page whose row count falls by more than this fraction is an alarm.")
+@click.option("--suggest", is_flag=True, help="When a selector stopped matching, propose a "
+              "patch of the recipe, verified to reproduce the expected values.")
 @click.option("-q", "--quiet", is_flag=True, help="Only failing scenarios and the summary.")
 def check_command(recipe_path: str, fixtures_dir: str | None, scenarios: tuple[str, ...],
-                  as_json: bool, quiet: bool) -> None:  # its own --quiet: failures only
-    """Validate RECIPE and run its extraction over every saved snapshot (no browser, no
-    network): per selector, nodes matched at recording time and now; fields empty or
-    unparsable. Fails when a selector that matched at recording matches nothing now, or a
-    required field is empty or unparsable."""
+                  as_json: bool, show: bool, threshold: float, suggest: bool,
+                  quiet: bool) -> None:
+    """Validate RECIPE and run it over every saved snapshot (no browser, no network):
+    selectors against the counts at recording time, lists walked as the runner walks them,
+    values built into the output models and compared with expected.json per page and field.
+    The first line names the cause; exit 1 on any difference."""
     started = time.perf_counter()
     recipe = load_or_exit(recipe_path)
     root = fixtures_root(fixtures_dir)
-    report = check_mod.check_recipe(recipe, Path(recipe_path), root, list(scenarios) or None)
+    report = check_mod.check_recipe(recipe, Path(recipe_path), root, list(scenarios) or None,
+                                    threshold=threshold)
     total_ms = (time.perf_counter() - started) * 1000
     nothing = not report.scenarios or not any(s.snapshots or s.expects_breakage
                                               for s in report.scenarios)
+    patches = suggest_mod.suggest_for_check(Path(recipe_path), report) if suggest else []
+    code = ExitCode.OK if report.ok and not nothing else ExitCode.BREAKAGE
     if as_json:
-        click.echo(check_mod.report_json(report))
-        raise SystemExit(ExitCode.OK if report.ok and not nothing else ExitCode.BREAKAGE)
+        data = json.loads(check_mod.report_json(report, show=show))
+        if suggest:
+            data["suggestions"] = [p.as_json() for p in patches]
+        click.echo(json.dumps(data, indent=2, default=str))
+        raise SystemExit(code)
     console = _console()
     if not report.scenarios:
         console.print(f"{recipe_path}: recipe valid, but there is no fixture for "
                       f"{recipe.institution.id} under {root}: nothing was checked",
                       markup=False)
         raise SystemExit(ExitCode.BREAKAGE)
+    console.print(check_text.first_line(report), markup=False,
+                  style=None if report.ok else "red")
     snapshots = 0
-    for scenario in report.scenarios:
+    for scenario in sorted(report.scenarios, key=lambda s: s.ok):
         snapshots += len(scenario.snapshots)
         if quiet and scenario.ok:
             continue
-        verdict = "[green]PASS[/]" if scenario.ok else "[red]FAIL[/]"
-        note = " (broken by design: expects " + str(scenario.expected_error) + ")" \
-            if scenario.expects_breakage else ""
-        console.print(f"{verdict} {scenario.institution}/{scenario.scenario}: "
-                      f"{len(scenario.snapshots)} snapshot(s) in {scenario.elapsed_ms:.1f} ms"
-                      f"{note}")
-        if scenario.snapshots:
+        lines = check_text.scenario_lines(scenario)
+        console.print(lines[0], markup=False)
+        if scenario.snapshots and not quiet:
             console.print(_selector_table(scenario))
-        for snap in scenario.failures():
-            where = snap.file + (f" account {snap.account_id}" if snap.account_id else "") + \
-                f" page {snap.page_number}"
-            for sel in snap.broken:
-                console.print(f"  ✗ {where}: {sel.name} {sel.selector!r}: {sel.reason}",
-                              markup=False, style="red")
-            if snap.error:
-                console.print(f"  ✗ {where}: {snap.error}", markup=False, style="red")
+        for line in lines[1:]:
+            console.print(line, markup=False, style="red" if "✗" in line else None)
+        if show:
+            for line in check_text.shown(scenario):
+                console.print(line, markup=False)
+    for patch in patches:
+        for line in patch.lines():
+            console.print(line, markup=False)
     count = len(report.scenarios)
     console.print(f"{'ok' if report.ok else 'BROKEN'}: {count} scenario(s), {snapshots} "
                   f"snapshot(s) checked in {total_ms:.0f} ms "
@@ -129,19 +142,17 @@ def check_command(recipe_path: str, fixtures_dir: str | None, scenarios: tuple[s
                   markup=False)
     if nothing:
         console.print("nothing was checked: the scenarios hold no snapshot", markup=False)
-    raise SystemExit(ExitCode.OK if report.ok and not nothing else ExitCode.BREAKAGE)
+    raise SystemExit(code)
 
 
 # ----------------------------------------------------------------------------- canary
 
 def _outcome_line(outcome: ScenarioOutcome) -> str:
+    """``FAIL banque-demo/normal (2.1 s): <the cause>``: the cause in the first line."""
     status = "PASS" if outcome.passed else "FAIL"
     line = f"{status} {outcome.institution}/{outcome.scenario} ({outcome.elapsed_ms / 1000:.1f} s)"
-    if not outcome.passed and outcome.failures:
-        first = next((f for f in outcome.failures if f.selector), outcome.failures[0])
-        where = ", ".join(p for p in (first.step and f"step {first.step}",
-                                      first.selector and f"selector {first.selector}") if p)
-        line += f": {where + ': ' if where else ''}{first.message}"
+    if not outcome.passed and outcome.headline():
+        line += f": {outcome.headline()}"
     return line
 
 

@@ -19,16 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.api import Engine
-from engine.errors import ErrorInfo, RecipeError
-from engine.harness.check import (
-    ScenarioCheck,
-    check_fixture,
-    error_matches,
-    recorded_page,
-)
+from engine.errors import RecipeError
+from engine.harness.causes import Cause, ranked
+from engine.harness.check import ScenarioCheck, check_fixture
 from engine.harness.fixture import load_fixture, scenario_dirs
 from engine.harness.replay import FieldDiff, ReplayOutcome, replay_scenario
 from engine.harness.report import dom_fragment
+from engine.harness.snapshots import recorded_page
 from engine.recipe import Recipe, load_recipe
 
 
@@ -66,6 +63,16 @@ class ScenarioOutcome:
     elapsed_ms: float = 0.0
     check_ms: float = 0.0
     replay_ms: float = 0.0
+    causes: list[Cause] = field(default_factory=list)
+    """Check's and replay's causes, worst first: ``causes[0]`` is the headline."""
+    notes: list[str] = field(default_factory=list)
+    replay: ReplayOutcome | None = None
+    suggestion: str | None = None
+    """A verified patch of the recipe (YAML diff), when ``--suggest`` found one."""
+
+    def headline(self) -> str | None:
+        return self.causes[0].message if self.causes else (
+            self.failures[0].message if self.failures else None)
 
 
 @dataclass
@@ -137,8 +144,8 @@ async def run_canary(recipe_paths: Sequence[Path], fixtures_root: Path, *,
     return report
 
 
-async def run_scenario(recipe_path: Path, recipe: Recipe, folder: Path,
-                       engine: Engine) -> ScenarioOutcome:
+async def run_scenario(recipe_path: Path, recipe: Recipe, folder: Path, engine: Engine, *,
+                       step_timeout: float | None = None) -> ScenarioOutcome:
     """Check + replay one scenario and decide whether it passes."""
     started = time.perf_counter()
     outcome = ScenarioOutcome(recipe_path, recipe.institution.id, folder.name, folder)
@@ -159,14 +166,18 @@ async def run_scenario(recipe_path: Path, recipe: Recipe, folder: Path,
     replay: ReplayOutcome | None = None
     replay_started = time.perf_counter()
     try:
-        replay = await replay_scenario(recipe_path, folder, engine=engine)
+        if fixture.meta.get("kind") != "imported":  # saved pages: nothing to replay
+            replay = await replay_scenario(recipe_path, folder, engine=engine,
+                                           step_timeout=step_timeout)
     except Exception as exc:
         outcome.failures.append(Failure("harness", f"replay crashed: {type(exc).__name__}: "
                                                    f"{exc}"))
     outcome.replay_ms = _ms(replay_started)
+    outcome.replay = replay
     if replay is not None:
         _judge_replay(outcome, replay)
     _judge_check(outcome)
+    _failures(outcome)
     outcome.passed = not outcome.failures
     if not outcome.passed:
         _attach_evidence(outcome, recipe, replay)
@@ -175,54 +186,36 @@ async def run_scenario(recipe_path: Path, recipe: Recipe, folder: Path,
 
 
 def _judge_replay(outcome: ScenarioOutcome, replay: ReplayOutcome) -> None:
+    """The replay's verdict (``replay.judge``: compared with expected.json by identity, the
+    sync's own error first, a truncated history, the first changed value)."""
     result = replay.result
-    error = result.error
-    outcome.actual_error = error.code if error else None
+    outcome.actual_error = result.error.code if result.error else None
     outcome.diffs = list(replay.diffs)
     outcome.unmatched_requests = list(replay.unmatched_requests)
     outcome.screenshot = replay.screenshot
-    expected = outcome.expected_error
-    if expected:
-        if not error_matches(expected, error):
-            got = f"{error.code} at {error.step}" if error else "no error"
-            outcome.failures.append(_failure_from(error, f"expected {expected}, got {got}"))
-    elif error is not None:
-        outcome.failures.append(_failure_from(error, error.message))
-    if replay.expected is None:  # otherwise expected.json says which accounts may fail
-        for failed in result.account_failures:
-            outcome.failures.append(_failure_from(
-                failed.error, f"account {failed.account_id} ({failed.stage}): "
-                              f"{failed.error.message}"))
-    if outcome.unmatched_requests:
-        outcome.failures.append(Failure(
-            "replay", f"{len(outcome.unmatched_requests)} request(s) not in the recording "
-                      f"(refused), first {outcome.unmatched_requests[0]}"))
-    if outcome.diffs:
-        first = outcome.diffs[0]
-        outcome.failures.append(Failure(
-            "diff", f"{len(outcome.diffs)} difference(s) from expected.json, first at "
-                    f"{first.path}: expected {first.expected!r}, got {first.actual!r}"))
-
-
-def _failure_from(error: ErrorInfo | None, message: str) -> Failure:
-    if error is None:
-        return Failure("replay", message)
-    return Failure("replay", message, code=error.code, step=error.step, selector=error.selector,
-                   url=error.url)
+    outcome.notes.extend(replay.notes)
+    if not replay.ok:
+        outcome.causes.extend(replay.causes or [Cause("harness", "replay differs from "
+                                                      "expected.json")])
 
 
 def _judge_check(outcome: ScenarioOutcome) -> None:
     check = outcome.check
     if check is None or check.ok:
         return
-    for snap in check.failures():
-        for sel in snap.broken or []:
-            where = f"{snap.file}" + (f" (account {snap.account_id})" if snap.account_id else "")
-            outcome.failures.append(Failure("check", f"{where}: {sel.reason}", step=sel.name,
-                                            selector=sel.selector, url=snap.url,
-                                            snapshot=snap.file))
-        if snap.error:
-            outcome.failures.append(Failure("check", f"{snap.file}: {snap.error}"))
+    # the check's causes carry the saved page (its snapshot and screenshot): among causes of
+    # equal rank they come first
+    outcome.causes[:0] = check.causes
+
+
+def _failures(outcome: ScenarioOutcome) -> None:
+    """Causes, worst first, as the report's failure rows."""
+    checked = {id(c) for c in (outcome.check.causes if outcome.check else [])}
+    outcome.causes = ranked(outcome.causes)
+    outcome.failures.extend(
+        Failure("check" if id(c) in checked else "replay", c.message, code=c.code,
+                step=c.step, selector=c.selector, url=c.page, snapshot=c.snapshot)
+        for c in outcome.causes)
 
 
 # ----------------------------------------------------------------------------- evidence

@@ -1,32 +1,50 @@
-"""``engine check``: run a recipe's extraction over saved snapshots, without a browser.
+"""``engine check``: a recipe over the saved snapshots, without a browser, values included.
 
-Why it exists: extraction is pure, so the question "does this recipe still read the pages we
-recorded?" needs no browser and no network, only parsel over files. That makes it fast enough
-for a pre-commit hook (milliseconds per scenario) and the first half of every canary run.
+Why it exists: extraction is pure, so "does this recipe still read the pages we recorded, and
+read them *right*?" needs no browser and no network, only parsel over files: milliseconds per
+scenario, fit for a pre-commit hook and the first half of every canary run.
 
-For each snapshot (``snapshots/index.json``) the stage names the recipe block (accounts,
-transactions, holdings); the block's row selector and every field are run again and compared
-with the counts saved at recording time. A snapshot fails when a selector that matched at
-recording matches nothing now, or when a required field comes out empty or unparsable — the
-same conditions that make the live runner raise ``recipe_broken``.
+Three layers, each of which can name the cause in the first line:
+
+- **selectors** (here): per snapshot, the block's row selector and every field, against the
+  counts saved at recording time; the login steps' selectors against the recorded login pages
+  (``login_pages``). A selector that matched and matches nothing now is broken.
+- **the runner's rules** (``check_values.walk``): each list walked as the runner walks it —
+  a page without its next link ends the list, zero rows without an ``empty`` proof is
+  ``no_rows``, an unparsable required field stops the list.
+- **values** (``check_values``): records → output models → compared with ``expected.json``
+  by identity, per page and per field; a truncated history, a row count that fell by more
+  than a threshold, rows that appeared, are alarms of their own (``pages``).
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from engine.errors import ErrorInfo
-from engine.extraction.records import Extraction, count_matches, extract_list
-from engine.harness.fixture import Fixture, SnapshotInfo, load_fixture, scenario_dirs
+from engine.extraction.records import Extraction, count_matches
+from engine.harness import har, login_pages
+from engine.harness.causes import Cause, headline, ranked
+from engine.harness.check_values import ValueCheck, check_values
+from engine.harness.compare import Comparison
+from engine.harness.fixture import (
+    Fixture,
+    FixtureError,
+    SnapshotInfo,
+    load_fixture,
+    scenario_dirs,
+)
+from engine.harness.pages import ROW_THRESHOLD
+from engine.harness.snapshots import (
+    account_records,
+    block_for_stage,
+    extract_snapshot,
+    snapshot_path,
+)
 from engine.recipe.model import ListBlock, Recipe
-from engine.recipe.templates import Context
 
 STAGES = ("accounts", "transactions", "holdings")
 
@@ -79,6 +97,18 @@ class ScenarioCheck:
     snapshots: list[SnapshotCheck] = field(default_factory=list)
     elapsed_ms: float = 0.0
     expected_error: str | None = None
+    causes: list[Cause] = field(default_factory=list)
+    """Every located reason the scenario fails, worst first (``causes.ranked``)."""
+    values: ValueCheck | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def comparison(self) -> Comparison | None:
+        return self.values.comparison if self.values is not None else None
+
+    def headline(self) -> str | None:
+        """The first line to print: the cause to fix first."""
+        return headline(self.causes)
 
     @property
     def expects_breakage(self) -> bool:
@@ -87,7 +117,7 @@ class ScenarioCheck:
 
     @property
     def ok(self) -> bool:
-        return self.expects_breakage or all(s.ok for s in self.snapshots)
+        return self.expects_breakage or (not self.causes and all(s.ok for s in self.snapshots))
 
     def failures(self) -> list[SnapshotCheck]:
         return [s for s in self.snapshots if not s.ok]
@@ -126,129 +156,12 @@ class CheckReport:
         return all(s.ok for s in self.scenarios)
 
 
-# ----------------------------------------------------------------------------- helpers
-
-def block_for_stage(recipe: Recipe, stage: str) -> ListBlock | None:
-    """The recipe block a snapshot's stage was extracted with."""
-    return recipe.block(stage)
-
-
-def snapshot_path(fixture_dir: Path, info: SnapshotInfo) -> Path:
-    """Index entries name files relative to ``snapshots/``; accept fixture-relative too."""
-    candidate = fixture_dir / "snapshots" / info.file
-    return candidate if candidate.exists() else fixture_dir / info.file
-
-
-def reference_date(meta: dict[str, Any]) -> date | None:
-    """'Today' at recording time, so year-less dates parse as they did then."""
-    for key in ("reference_date", "recorded_at"):
-        value = meta.get(key)
-        if isinstance(value, str) and value:
-            try:
-                return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-            except ValueError:
-                continue
-    return None
-
-
-def template_context(meta: dict[str, Any], account: dict[str, Any] | None) -> Context:
-    """What templates in fields may refer to; credentials are the recording's placeholders."""
-    credentials = meta.get("credentials") or {}
-    return {
-        "credentials": {str(k): str(v) for k, v in credentials.items()},
-        "account": account or {},
-        "institution": {"id": str(meta.get("institution", "")),
-                        "base_url": str(meta.get("base_url", ""))},
-    }
-
-
-def account_records(recipe: Recipe, fixture: Fixture) -> dict[str, dict[str, Any]]:
-    """Accounts as the runner saw them (from the accounts snapshots, else expected.json), so
-    per-account blocks get the same ``{{ account.x }}`` context as during the sync."""
-    out: dict[str, dict[str, Any]] = {}
-    for account in (fixture.expected or {}).get("accounts") or []:
-        if isinstance(account, dict) and account.get("id") is not None:
-            out[str(account["id"])] = dict(account)
-    reference = reference_date(fixture.meta)
-    for info in fixture.snapshots:
-        path = snapshot_path(fixture.path, info)
-        block = block_for_stage(recipe, info.stage)
-        if not info.stage.startswith("accounts") or block is None or not path.exists():
-            continue
-        html = path.read_text(encoding="utf-8")
-        extraction = extract_list(html, block,
-                                  template_context(fixture.meta, None),
-                                  reference=reference, institution=recipe.institution)
-        for record in extraction.records:
-            if record.get("id") is not None:
-                out.setdefault(str(record["id"]), {}).update(
-                    {k: v for k, v in record.items() if v is not None})
-    return out
-
-
-def extract_snapshot(recipe: Recipe, fixture: Fixture, info: SnapshotInfo, html: str,
-                     accounts: dict[str, dict[str, Any]]) -> Extraction | None:
-    block = block_for_stage(recipe, info.stage)
-    if block is None:
-        return None
-    account = accounts.get(info.account_id or "") if info.account_id else None
-    if info.account_id and account is None:
-        account = {"id": info.account_id}
-    return extract_list(html, block, template_context(fixture.meta, account),
-                        reference=reference_date(fixture.meta), institution=recipe.institution)
-
-
-# ----------------------------------------------------------------------------- recordings
-
-def error_matches(expected: str, error: ErrorInfo | None) -> bool:
-    """``expected_error`` may be a full code (``unavailable.maintenance``) or a bare kind."""
-    if error is None:
-        return False
-    return error.code == expected or error.code.startswith(expected + ".") \
-        or error.kind.value == expected
-
-
-def recorded_page(fixture_dir: Path, url: str | None) -> str | None:
-    """The last HTML body the recording holds for ``url`` (same path when no exact match)."""
-    exchanges = read_exchanges(fixture_dir)
-    if not exchanges or not url:
-        return None
-    wanted = urlsplit(url)
-    best: str | None = None
-    for exchange in exchanges:
-        body = exchange_html(exchange)
-        if body is None:
-            continue
-        got = urlsplit(str(exchange.get("url", "")))
-        if got.path == wanted.path and (best is None or got.query == wanted.query):
-            best = body
-    return best
-
-
-def read_exchanges(fixture_dir: Path) -> list[dict[str, Any]]:
-    path = fixture_dir / "exchanges.json"
-    if not path.exists():
-        return []
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
-
-
-def exchange_html(exchange: dict[str, Any]) -> str | None:
-    """The body of an HTML response, or None for anything else (JSON, images, redirects)."""
-    headers = {str(k).lower(): str(v) for k, v in (exchange.get("headers") or {}).items()}
-    if "html" not in headers.get("content-type", ""):
-        return None
-    if exchange.get("body") is not None:
-        return str(exchange["body"])
-    if exchange.get("body_b64"):
-        return base64.b64decode(exchange["body_b64"]).decode("utf-8", errors="replace")
-    return None
-
-
 # ----------------------------------------------------------------------------- checking
 
 def check_snapshot(recipe: Recipe, fixture: Fixture, info: SnapshotInfo,
-                   accounts: dict[str, dict[str, Any]]) -> SnapshotCheck:
+                   accounts: dict[str, dict[str, Any]],
+                   done: dict[str, Extraction] | None = None) -> SnapshotCheck:
+    """One snapshot's selectors; ``done`` keeps each extraction for the values check."""
     result = SnapshotCheck(info.file, info.stage, info.account_id, info.page_number, info.url)
     path = snapshot_path(fixture.path, info)
     block = block_for_stage(recipe, info.stage)
@@ -261,6 +174,8 @@ def check_snapshot(recipe: Recipe, fixture: Fixture, info: SnapshotInfo,
     html = path.read_text(encoding="utf-8")
     extraction = extract_snapshot(recipe, fixture, info, html, accounts)
     assert extraction is not None
+    if done is not None:
+        done[info.file] = extraction
     result.selectors.append(_rows_check(info, block, extraction))
     specs = block.field_specs()
     per_field: dict[str, list[str]] = {}
@@ -299,46 +214,121 @@ def _rows_check(info: SnapshotInfo, block: ListBlock, extraction: Extraction) ->
     return check
 
 
-def check_fixture(recipe: Recipe, fixture: Fixture) -> ScenarioCheck:
+def check_fixture(recipe: Recipe, fixture: Fixture, *,
+                  threshold: float = ROW_THRESHOLD) -> ScenarioCheck:
     started = time.perf_counter()
     meta = fixture.meta
     result = ScenarioCheck(str(meta.get("institution", recipe.institution.id)),
                            str(meta.get("scenario", fixture.path.name)), fixture.path,
                            expected_error=meta.get("expected_error"))
     accounts = account_records(recipe, fixture) if recipe.transactions or recipe.holdings else {}
+    done: dict[str, Extraction] = {}
     for info in fixture.snapshots:
-        result.snapshots.append(check_snapshot(recipe, fixture, info, accounts))
+        result.snapshots.append(check_snapshot(recipe, fixture, info, accounts, done))
+    causes: list[Cause] = _login_causes(recipe, fixture)
+    for snap in result.snapshots:
+        causes.extend(_selector_causes(snap))
+    if not result.expects_breakage:
+        result.values = check_values(recipe, fixture, threshold=threshold, done=done)
+        causes.extend(result.values.causes)
+        causes.extend(_emptiness(fixture, result))
+    result.causes = ranked(causes)
     result.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     return result
 
 
-def check_scenario(recipe: Recipe, fixture_dir: Path) -> ScenarioCheck:
-    return check_fixture(recipe, load_fixture(fixture_dir))
+def _where(snap: SnapshotCheck) -> str:
+    owner = f" of account {snap.account_id}" if snap.account_id else ""
+    return f"{snap.stage} page {snap.page_number}{owner} ({snap.url}, {snap.file})"
+
+
+def _selector_causes(snap: SnapshotCheck) -> list[Cause]:
+    out = [Cause("harness", f"{snap.file}: {snap.error}", page=snap.url)] if snap.error else []
+    for sel in snap.broken:
+        if "at recording, 0 now" in sel.reason:
+            out.append(Cause("selector", f"{sel.name} `{sel.selector}` {sel.reason} on "
+                             f"{_where(snap)}", sel.name, sel.selector, snap.url,
+                             snapshot=snap.file))
+    return out
+
+
+def _login_causes(recipe: Recipe, fixture: Fixture) -> list[Cause]:
+    recorded = login_pages.recorded(fixture.meta)
+    if not recorded:
+        return []
+    pages = login_pages.fixture_documents(fixture.path, fixture.meta,
+                                          har.read_exchanges(fixture.path))
+    return [Cause("login", f"{item.step} `{item.selector}` matched {item.matched} at recording "
+                  f"on {item.page}, {now} now", item.step, item.selector, item.page)
+            for item, now in login_pages.lost(recipe, recorded, pages)]
+
+
+def _emptiness(fixture: Fixture, result: ScenarioCheck) -> list[Cause]:
+    """A scenario that holds no snapshot checks nothing: say so unless it was recorded
+    stopping before any list (maintenance, wrong password)."""
+    expected = fixture.expected or {}
+    if fixture.snapshots:
+        return []
+    if expected.get("accounts") or (not result.expected_error and fixture.meta.get("kind")
+                                    != "api"):
+        return [Cause("no_snapshots", f"{result.institution}/{result.scenario}: no snapshot to "
+                      f"check, yet expected.json has {len(expected.get('accounts') or [])} "
+                      "account(s): nothing was checked")]
+    result.notes.append("no snapshot: the recording stops before any list "
+                        f"({result.expected_error or 'API recording: replay checks it'})")
+    return []
+
+
+def check_scenario(recipe: Recipe, fixture_dir: Path, *,
+                   threshold: float = ROW_THRESHOLD) -> ScenarioCheck:
+    try:
+        fixture = load_fixture(fixture_dir)
+    except (FixtureError, ValueError) as exc:
+        scenario = ScenarioCheck(recipe.institution.id, Path(fixture_dir).name,
+                                 Path(fixture_dir))
+        scenario.causes = [Cause("harness", f"fixture unreadable: {exc}")]
+        return scenario
+    return check_fixture(recipe, fixture, threshold=threshold)
 
 
 def check_recipe(recipe: Recipe, recipe_path: Path, fixtures_root: Path,
-                 scenarios: list[str] | None = None) -> CheckReport:
+                 scenarios: list[str] | None = None, *,
+                 threshold: float = ROW_THRESHOLD) -> CheckReport:
     """Check every recorded scenario of the recipe's institution (or the named ones)."""
     started = time.perf_counter()
     report = CheckReport(recipe_path, recipe.institution.id)
     for folder in scenario_dirs(fixtures_root, recipe.institution.id):
         if scenarios and folder.name not in scenarios:
             continue
-        report.scenarios.append(check_scenario(recipe, folder))
+        report.scenarios.append(check_scenario(recipe, folder, threshold=threshold))
     report.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
     return report
 
 
-def report_json(report: CheckReport) -> str:
+def scenario_json(s: ScenarioCheck, *, show: bool = False) -> dict[str, Any]:
+    comparison = s.comparison
+    out: dict[str, Any] = {
+        "scenario": s.scenario, "path": str(s.path), "ok": s.ok, "elapsed_ms": s.elapsed_ms,
+        "headline": s.headline(), "expected_error": s.expected_error,
+        "causes": [vars(c) for c in s.causes], "notes": s.notes,
+        "selectors": [vars(t) for t in s.totals()],
+        "failures": [{"file": f.file, "stage": f.stage, "account_id": f.account_id,
+                      "page": f.page_number, "error": f.error, "problems": f.problems,
+                      "broken": [vars(b) for b in f.broken]} for f in s.failures()],
+        "differences": ([{"kind": c.kind, "collection": c.collection, "key": c.key,
+                          "account_id": c.account_id, "fields": [vars(d) for d in c.fields]}
+                         for c in comparison.changes] if comparison is not None else None),
+    }
+    if show and s.values is not None:
+        out["extracted"] = s.values.view
+    return out
+
+
+def report_json(report: CheckReport, *, show: bool = False) -> str:
     """Machine-readable form (``engine check --json``)."""
     return json.dumps({
         "recipe": str(report.recipe_path), "institution": report.institution, "ok": report.ok,
         "elapsed_ms": report.elapsed_ms,
-        "scenarios": [{
-            "scenario": s.scenario, "path": str(s.path), "ok": s.ok, "elapsed_ms": s.elapsed_ms,
-            "selectors": [vars(t) for t in s.totals()],
-            "failures": [{"file": f.file, "stage": f.stage, "account_id": f.account_id,
-                          "page": f.page_number, "error": f.error, "problems": f.problems,
-                          "broken": [vars(b) for b in f.broken]} for f in s.failures()],
-        } for s in report.scenarios],
+        "headline": next((s.headline() for s in report.scenarios if not s.ok), None),
+        "scenarios": [scenario_json(s, show=show) for s in report.scenarios],
     }, indent=2, default=str)

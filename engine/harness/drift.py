@@ -22,25 +22,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from engine.api import Engine
 from engine.errors import ErrorKind
-from engine.extraction.records import count_matches, field_nodes, select
+from engine.extraction.records import field_nodes, select
 from engine.extraction.transforms import clean_text
-from engine.harness.check import (
+from engine.harness.compare import compare_results
+from engine.harness.fixture import Fixture, SnapshotInfo, load_fixture, result_view
+from engine.harness.login_pages import fixture_documents, login_selectors, safe_count
+from engine.harness.pages import ROW_THRESHOLD, PageFacts, compare_pages, document_facts
+from engine.harness.record import record_scenario
+from engine.harness.snapshots import (
     account_records,
     block_for_stage,
     error_matches,
-    exchange_html,
     extract_snapshot,
     read_exchanges,
     snapshot_path,
 )
-from engine.harness.fixture import Fixture, SnapshotInfo, load_fixture
-from engine.harness.record import record_scenario
 from engine.models import SyncResult
 from engine.recipe import Recipe, load_recipe
 from engine.recipe.fields import FieldSpec
@@ -106,6 +107,8 @@ class _StageStats:
     block_selectors: dict[str, int] = field(default_factory=dict)
     per_page: dict[tuple[str | None, int], tuple[int, frozenset[str]]] = field(
         default_factory=dict)
+    facts: list[PageFacts] = field(default_factory=list)
+    """Each page by identity (account, page number): rows, records, next link."""
 
 
 def value_shape(value: str) -> str:
@@ -133,12 +136,14 @@ def _raw_text(node: Selector, spec: FieldSpec) -> str:
 
 
 def _node_sig(node: Selector | None) -> str:
-    """What a field selector lands on, without its data: ``td.montant``, ``text``, ``∅``."""
+    """What a field selector lands on, without its data: ``td``, ``text``, ``∅``. Classes are
+    left out: a site adding classes to rows (zebra stripes, hover hooks) changes nothing the
+    recipe reads, and a class the recipe relies on that went away breaks a selector instead."""
     if node is None:
         return "∅"
     if isinstance(node.root, str):
         return "text"
-    return f"{node.root.tag}.{'.'.join(sorted(str(node.attrib.get('class', '')).split()))}"
+    return str(node.root.tag)
 
 
 def stage_stats(recipe: Recipe, fixture: Fixture) -> dict[str, _StageStats]:
@@ -156,6 +161,9 @@ def stage_stats(recipe: Recipe, fixture: Fixture) -> dict[str, _StageStats]:
         stats = out.setdefault(info.stage, _StageStats())
         stats.pages += 1
         stats.rows += extraction.rows
+        stats.facts.append(document_facts(block, info.stage, info.account_id,
+                                          info.page_number, info.url, html, extraction,
+                                          info.file))
         _add_page(stats, info, block, html, extraction.fields)
     return out
 
@@ -275,73 +283,60 @@ def _examples(shapes: dict[str, str]) -> str:
 
 
 def _compare_pages(stage: str, block: ListBlock, before: _StageStats, after: _StageStats,
-                   *, markup: bool) -> list[Finding]:
-    """Row and page counts (notices), and the markup under the selectors — unless a broken
-    selector of the stage already explains the difference."""
+                   *, markup: bool, threshold: float = ROW_THRESHOLD) -> list[Finding]:
+    """Pages by identity (account and page number, never position): a history cut short (its
+    next link named) and a row count that fell are silent loss, ``broken``; rows or pages
+    added are notices (a live site's history grows). Then the markup under the selectors,
+    unless a broken selector of the stage already explains the difference."""
     out: list[Finding] = []
-    if before.pages != after.pages:
+    for cause in compare_pages(before.facts, after.facts, threshold=threshold):
+        if cause.kind in ("truncated", "rows_fell", "rows_lost"):
+            out.append(Finding("broken", stage, f"{stage}.next_page" if cause.kind ==
+                               "truncated" else f"{stage}.each", cause.selector or block.each
+                               if cause.kind != "truncated" else cause.selector,
+                               cause.message))
+        elif cause.kind == "list_missing":
+            out.append(Finding("broken", stage, f"{stage}.each", block.each, cause.message))
+        else:
+            out.append(Finding("notice", stage, f"{stage}.each", block.each, cause.message))
+    if before.pages != after.pages and not any(f.severity == "broken" for f in out):
         out.append(Finding("notice", stage, stage, None,
                            f"{before.pages} page(s) before, {after.pages} now", before.pages,
                            after.pages))
-    pairs = list(zip(before.per_page.items(), after.per_page.items(), strict=False))
-    by_key = dict(after.per_page)
-    for (key, (rows_b, skel_b)), (_, positional) in pairs:
-        rows_a, skel_a = by_key.get(key, positional)
-        where = f"page {key[1]}" + (f" of account {key[0]}" if key[0] else "")
-        if rows_b != rows_a:
-            out.append(Finding("notice", stage, f"{stage}.each", block.each,
-                               f"{where}: {rows_b} rows before, {rows_a} now", rows_b, rows_a))
-        if markup and skel_b and skel_a and not skel_b & skel_a:
-            out.append(Finding("changed", stage, f"{stage}.each", block.each,
-                               f"{where}: the markup under the recipe's selectors changed",
-                               sorted(skel_b)[:3], sorted(skel_a)[:3]))
+    if markup:
+        for key, (_rows, skel_b) in before.per_page.items():
+            if key not in after.per_page:
+                continue
+            skel_a = after.per_page[key][1]
+            where = f"page {key[1]}" + (f" of account {key[0]}" if key[0] else "")
+            if skel_b and skel_a and not skel_b & skel_a:
+                out.append(Finding("changed", stage, f"{stage}.each", block.each,
+                                   f"{where}: the markup under the recipe's selectors changed",
+                                   sorted(skel_b)[:3], sorted(skel_a)[:3]))
     return out
 
 
-def login_selectors(recipe: Recipe) -> list[tuple[str, str]]:
-    """(step name as the runner reports it, selector) for every selector a login step uses,
-    from the step registry (a new step's selectors are found without a list to update);
-    conditional ones (a ``when``, an optional click) are left out: their absence is normal."""
-    out: list[tuple[str, str]] = []
-    for index, step in enumerate(recipe.login):
-        name = step.label(f"login[{index}]")
-        conditional = step.when is not None
-        out.extend((name, selector) for _, selector, optional in step.selectors()
-                   if not (optional or conditional))
-    return out
+def compare_login(recipe: Recipe, saved: Fixture, fresh: Fixture) -> list[Finding]:
+    """Login selectors that matched a recorded page before and match the same page no more
+    (the recording's HTML answers, and the login forms as the DOM showed them)."""
+    saved_pages = fixture_documents(saved.path, saved.meta, read_exchanges(saved.path))
+    fresh_pages = fixture_documents(fresh.path, fresh.meta, read_exchanges(fresh.path))
+    return _lost_login(recipe, saved_pages, fresh_pages)
 
 
-def _documents(folder: Path) -> dict[str, list[str]]:
-    docs: dict[str, list[str]] = {}
-    for exchange in read_exchanges(folder):
-        body = exchange_html(exchange)
-        if body is not None:
-            key = f"{exchange.get('method', 'GET')} {urlsplit(str(exchange.get('url'))).path}"
-            docs.setdefault(key, []).append(body)
-    return docs
-
-
-def compare_login(recipe: Recipe, saved_dir: Path, fresh_dir: Path) -> list[Finding]:
-    """Login selectors that matched a recorded page before and match the same page no more."""
-    saved, fresh = _documents(saved_dir), _documents(fresh_dir)
+def _lost_login(recipe: Recipe, saved: dict[str, list[str]],
+                fresh: dict[str, list[str]]) -> list[Finding]:
     out: list[Finding] = []
     for step, selector in login_selectors(recipe):
         for key, bodies in saved.items():
             if key not in fresh:
                 continue
-            before = max(_safe_count(b, selector) for b in bodies)
-            after = max(_safe_count(b, selector) for b in fresh[key])
+            before = max(safe_count(b, selector) for b in bodies)
+            after = max(safe_count(b, selector) for b in fresh[key])
             if before and not after:
                 out.append(Finding("broken", "login", step, selector,
                                    f"{key}: matched {before} before, 0 now", before, 0))
     return out
-
-
-def _safe_count(document: str, selector: str) -> int:
-    try:
-        return count_matches(document, selector)
-    except Exception:
-        return 0
 
 
 def compare(recipe: Recipe, saved: Fixture, fresh: Fixture, live: SyncResult | None,
@@ -370,7 +365,7 @@ def compare(recipe: Recipe, saved: Fixture, fresh: Fixture, live: SyncResult | N
             report.findings.append(Finding(
                 "broken", failure.stage, failure.error.step or failure.stage,
                 failure.error.selector, f"account {failure.account_id}: {failure.error.message}"))
-    for finding in compare_login(recipe, saved.path, fresh.path):
+    for finding in compare_login(recipe, saved, fresh):
         same = next((f for f in report.findings if (f.step, f.selector) == (
             finding.step, finding.selector)), None)
         if same is not None:  # the live error already names it: add the page evidence
@@ -382,6 +377,13 @@ def compare(recipe: Recipe, saved: Fixture, fresh: Fixture, live: SyncResult | N
     report.pages_compared = sum(s.pages for s in fresh_stats.values())
     report.findings.extend(compare_stages(recipe, saved_stats, fresh_stats,
                                           live_ok and not (live and live.account_failures)))
+    if live is not None and live_ok and saved.expected is not None:
+        values = compare_results(saved.expected, result_view(live),
+                                 ("accounts", "transactions", "holdings"))
+        if not values.same:  # the customer's data moves on: news, not drift
+            report.findings.append(Finding("notice", "values", "values", None,
+                                           f"the data differs from the recording: "
+                                           f"{values.summary()}"))
     report.compare_ms = round((time.perf_counter() - started) * 1000, 1)
     return report
 

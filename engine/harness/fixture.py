@@ -13,13 +13,19 @@ One scenario is one folder, ``fixtures/<institution>/<scenario>/``::
                       "expected_error": error code or null, "outcome": ok|partial|error,
                       "site": optional {"module", "layout", "scenario"} (how it was produced),
                       "scrub_notes": [...]                anything the scrub could not guarantee}
-    exchanges.json   [{"seq", "method", "url" (origin-relative when same-origin), "resource_type",
-                       "via": "browser"|"fetch"|"redirect", "redirected_from"?, "final_url"?,
-                       "request_headers", "post_data", "status", "headers",
-                       "body" | "body_b64" | "body_ref": seq | "skipped": true}]
+    recording.har    the network exchanges as HAR 1.2 (engine fields under ``_`` keys:
+                     engine/harness/har.py); read as a list of exchanges
+                     [{"seq", "method", "url" (origin-relative when same-origin),
+                       "resource_type", "via": "browser"|"fetch"|"redirect",
+                       "redirected_from"?, "final_url"?, "request_headers", "post_data",
+                       "status", "headers", "body" | "body_b64" | "body_ref": seq |
+                       "skipped": true}]  (a pre-HAR fixture's exchanges.json still reads)
     snapshots/index.json  [{"file", "stage", "account_id", "page_number", "url", "rows",
-                            "fields": {name: matched_count}}]
+                            "fields": {name: matched_count},
+                            "next": {"selector", "matched", "url"} (the next link at
+                            recording time, for lists that have one)}]
     snapshots/NNN-<stage>.html   the document extracted from, at each extraction point
+                                 (``.json``, ``.xml``, ``.ofx`` for other formats)
     snapshots/final.html         the last page of a failed sync
     screenshots/NNN-<stage>.png  the snapshot rendered (viewport, first page of each list);
                                  final.png for a failed sync
@@ -60,6 +66,7 @@ from urllib.parse import urlsplit
 
 from engine import __version__
 from engine.extraction.records import Extraction, extract_list
+from engine.harness.har import HAR_FILE, read_exchanges
 from engine.models import SyncResult, transaction_id
 from engine.recipe.model import ListBlock, Recipe
 
@@ -71,7 +78,7 @@ VOLATILE_KEYS = ("started_at", "finished_at", "timings_ms", "session_state", "re
 """Top-level SyncResult keys that differ on every run and are never compared."""
 
 META, EXCHANGES, EXPECTED, SNAPSHOTS, SCREENSHOTS = (
-    "meta.json", "exchanges.json", "expected.json", "snapshots", "screenshots")
+    "meta.json", HAR_FILE, "expected.json", "snapshots", "screenshots")
 INDEX = "index.json"
 STAGES = ("accounts", "transactions", "holdings")
 DROPPED_RESPONSE_HEADERS = frozenset({"content-length", "content-encoding", "transfer-encoding",
@@ -86,11 +93,36 @@ class SnapshotInfo:
 
     file: str
     stage: str
-    account_id: str | None
-    page_number: int
-    url: str
-    rows: int
-    fields: dict[str, int]
+    account_id: str | None = None
+    page_number: int = 1
+    url: str = ""
+    rows: int = 0
+    fields: dict[str, int] = field(default_factory=dict)
+    records: int | None = None
+    """Records the page gave (rows a ``filter`` dropped are not records); None: unknown."""
+    next: dict[str, Any] | None = None
+    """The list's next link on this page at recording time: ``selector``, ``matched``
+    (nodes), ``url`` (where it led); None for a list without one."""
+
+    @classmethod
+    def of(cls, item: Any, number: int) -> SnapshotInfo:
+        """An index entry, with a message naming the entry and the key when one is wrong
+        (a hand-made fixture must not end in a TypeError traceback)."""
+        if not isinstance(item, dict):
+            raise FixtureError(f"snapshots/index.json entry {number}: expected an object")
+        for key in ("file", "stage"):
+            if not isinstance(item.get(key), str) or not item[key]:
+                raise FixtureError(f"snapshots/index.json entry {number}: '{key}' is missing")
+        known = {k: v for k, v in item.items() if k in cls.__dataclass_fields__}
+        unknown = sorted(set(item) - set(known))
+        if unknown:
+            raise FixtureError(f"snapshots/index.json entry {number}: unknown key(s) "
+                               + ", ".join(unknown))
+        return cls(**known)
+
+
+class FixtureError(ValueError):
+    """A fixture folder that cannot be read (the message names the file and the key)."""
 
 
 @dataclass
@@ -109,8 +141,9 @@ class Fixture:
         return str(self.meta.get("scenario", self.path.name))
 
     def exchanges(self) -> list[dict[str, Any]]:
-        path = self.path / EXCHANGES
-        return list(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else []
+        """The network part (HAR, engine/harness/har.py) as exchanges, URLs relative to the
+        recording's origin."""
+        return read_exchanges(self.path, str(self.meta.get("base_url") or ""))
 
     def snapshot_html(self, info: SnapshotInfo) -> str:
         return (self.path / SNAPSHOTS / info.file).read_text(encoding="utf-8")
@@ -133,6 +166,8 @@ class Exchange:
     redirected_from: str | None = None
     skipped: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
+    started: str = field(default_factory=lambda: datetime.now(UTC).isoformat(
+        timespec="milliseconds"))
 
     def text(self) -> str | None:
         """The body as text when it is text (UTF-8); None for binary or skipped bodies."""
@@ -147,10 +182,16 @@ class Exchange:
 def load_fixture(path: Path) -> Fixture:
     """Read one scenario folder (meta, snapshot index, expected result)."""
     path = Path(path)
+    if not (path / META).exists():
+        raise FixtureError(f"{path}: no {META}: not a fixture scenario folder")
     meta = json.loads((path / META).read_text(encoding="utf-8"))
+    if not isinstance(meta, dict):
+        raise FixtureError(f"{path / META}: expected an object")
     index_path = path / SNAPSHOTS / INDEX
-    snapshots = [SnapshotInfo(**item) for item in json.loads(index_path.read_text("utf-8"))] \
-        if index_path.exists() else []
+    items = json.loads(index_path.read_text("utf-8")) if index_path.exists() else []
+    if not isinstance(items, list):
+        raise FixtureError(f"{index_path}: expected a list of snapshot entries")
+    snapshots = [SnapshotInfo.of(item, n) for n, item in enumerate(items, 1)]
     expected_path = path / EXPECTED
     expected = json.loads(expected_path.read_text("utf-8")) if expected_path.exists() else None
     return Fixture(path=path, meta=meta, snapshots=snapshots, expected=expected)
@@ -229,8 +270,14 @@ def masked_values(recipe: Recipe, stage: str, html: str, account_id: str | None,
     return []
 
 
-def _block(recipe: Recipe, stage: str) -> ListBlock | None:
-    return recipe.block(stage)  # "transactions", or "accounts[1]" when blocks are a list
+def block_of(recipe: Recipe, stage: str) -> ListBlock | None:
+    """The recipe block a snapshot's stage names (``accounts``, ``accounts[1]`` when there
+    are several account sources, ``transactions``, ``holdings``)."""
+    return recipe.block(stage)
+
+
+_block = block_of
+SUFFIXES = {"html": ".html", "json": ".json", "xml": ".xml", "ofx": ".ofx"}
 
 
 def extract_snapshot(recipe: Recipe, stage: str, html: str, account_id: str | None,
@@ -345,6 +392,6 @@ def replace_dir(staging: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
-__all__ = ["VOLATILE_KEYS", "Exchange", "Fixture", "SnapshotInfo", "expected_json",
+__all__ = ["VOLATILE_KEYS", "Exchange", "Fixture", "FixtureError", "SnapshotInfo", "expected_json",
            "extract_snapshot", "load_fixture", "masked_values", "origin", "relative_url",
            "result_view", "scenario_dirs"]

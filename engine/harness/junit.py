@@ -16,11 +16,8 @@ from engine.harness.canary import CanaryReport, ScenarioOutcome
 
 
 def _headline(outcome: ScenarioOutcome) -> str:
-    first = next((f for f in outcome.failures if f.selector), outcome.failures[0])
-    where = " ".join(part for part in (
-        first.step and f"step {first.step}", first.selector and f"selector {first.selector}")
-        if part)
-    return f"{where}: {first.message}" if where else first.message
+    """The cause, as the canary's first line names it."""
+    return outcome.headline() or outcome.failures[0].message
 
 
 def _details(outcome: ScenarioOutcome) -> str:

@@ -95,6 +95,8 @@ class ScenarioFailed(Exception):
 class ScenarioFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         meta = json.loads(self.path.read_text(encoding="utf-8"))
+        if meta.get("kind") == "imported":
+            return  # pages saved from a browser: no recording of a whole sync to replay
         name = f"replay[{meta.get('institution')}/{meta.get('scenario')}]"
         yield ScenarioItem.from_parent(self, name=name, meta=meta)
 

@@ -1,18 +1,18 @@
 """Record a live sync as a fixture: every exchange, every extraction point, the result.
 
 The sync is the real one (``run_sync`` with the recipe, in the engine's browser, with the
-engine's resource blocking); recording only adds a route handler that fetches each request
-itself and keeps the answer, a hook on ``fetch()`` (whose ``context.request`` no route sees),
-an observer for the documents extracted from, and a look at the last page before the browser
-context closes. Nothing is written until the whole recording has been scrubbed
-(``engine.harness.scrub``), into a staging folder swapped in at the end.
+engine's resource blocking); recording only adds a tap on the browser context (the backend
+fetches each request itself and shows the answer here: ``engine.backends.interception``), a
+hook on ``fetch()`` (whose ``context.request`` no route sees), an observer for the documents
+extracted from, and a look at the last page before the browser context closes. Nothing is
+written until the whole recording has been scrubbed (``engine.harness.scrub``), into a
+staging folder swapped in at the end.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import shutil
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -20,14 +20,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
-from playwright.async_api import Error as PlaywrightError
-from playwright.async_api import Request, Response, Route
-
 from engine.api import Engine
 from engine.backends.base import Backend, FetchResponse
-from engine.backends.browser import REFUSED_MARKER, BrowserSession
+from engine.backends.browser import BrowserSession
+from engine.backends.interception import Done, InterceptedRequest, Reply
 from engine.harness import fixture as fx
+from engine.harness import login_pages
 from engine.harness.fixture import Exchange
+from engine.harness.har import write_har
+from engine.harness.pages import next_facts
 from engine.harness.scrub import keypad_pages, keypad_specs, make_placeholder, plan_scrub
 from engine.models import SyncResult
 from engine.recipe import Recipe, load_recipe
@@ -49,45 +50,52 @@ class RecordOutcome:
 
 @dataclass
 class Recorder:
-    """Collects a sync's traffic and documents in memory (nothing is scrubbed yet)."""
+    """Collects a sync's traffic and documents in memory (nothing is scrubbed yet); the
+    backend's recording tap (``engine.backends.interception.RecordingTap``)."""
 
     exchanges: list[Exchange] = field(default_factory=list)
     documents: list[tuple[DocumentSeen, str]] = field(default_factory=list)
+    login_pages: list[tuple[str, str]] = field(default_factory=list)
+    """(URL, document) the login steps acted on, each distinct document once: a page drawn
+    by JavaScript shows its login form only here, never in its HTTP answers."""
     final_html: str | None = None
     otp_codes: list[str] = field(default_factory=list)
     keep: frozenset[str] = frozenset()
     """Resource types the recipe loads (``load_resources``): recorded like the rest."""
     _last_fetch: str | None = None
-    _pending: set[asyncio.Task[None]] = field(default_factory=set)
 
-    async def route(self, route: Route, request: Request) -> None:
-        with contextlib.suppress(PlaywrightError):
-            if request.is_navigation_request() and request.frame.parent_frame is None:
-                self._last_fetch = None
-        try:
-            post_data = request.post_data
-        except (PlaywrightError, UnicodeDecodeError):
-            post_data = None
+    def request(self, request: InterceptedRequest) -> Done:
+        if request.main_navigation:
+            self._last_fetch = None
         entry = Exchange(method=request.method, url=request.url,
                          resource_type=request.resource_type, via="browser",
-                         request_headers=dict(request.headers), post_data=post_data, status=0,
-                         headers={}, body=None)
+                         request_headers=dict(request.headers), post_data=request.post_data,
+                         status=0, headers={}, body=None)
+        self.exchanges.append(entry)  # in request order: replay matches POSTs in this order
+
+        def done(reply: Reply | None) -> None:
+            if reply is None:
+                return  # status 0: replay fails it the same way
+            entry.status, entry.headers = reply.status, dict(reply.headers)
+            entry.skipped = self._asset(entry)
+            entry.body = None if entry.skipped else reply.body
+
+        return done
+
+    def redirect(self, request: InterceptedRequest, reply: Reply, previous: str) -> None:
+        entry = Exchange(method=request.method, url=request.url,
+                         resource_type=request.resource_type, via="redirect",
+                         request_headers=dict(request.headers), post_data=None,
+                         status=reply.status, headers=dict(reply.headers), body=None,
+                         redirected_from=previous)
+        entry.skipped = self._asset(entry)
+        if not entry.skipped and not 300 <= reply.status < 400:
+            entry.body = reply.body
         self.exchanges.append(entry)
-        try:
-            # max_redirects=0: the browser must see (and follow) redirects itself, or the page
-            # would show the final document under the first URL
-            response = await route.fetch(max_redirects=0)
-            body = await response.body()
-        except PlaywrightError:
-            with contextlib.suppress(PlaywrightError):  # the sync may be over already
-                await route.abort("failed")  # status 0: replay fails it the same way
-            return
-        entry.status, entry.headers = response.status, dict(response.headers)
-        entry.skipped = (entry.headers.get("content-type", "").startswith(ASSET_TYPES)
-                         and request.resource_type not in self.keep)
-        entry.body = None if entry.skipped else body
-        with contextlib.suppress(PlaywrightError):
-            await route.fulfill(response=response)
+
+    def _asset(self, entry: Exchange) -> bool:
+        return (entry.headers.get("content-type", "").startswith(ASSET_TYPES)
+                and entry.resource_type not in self.keep)
 
     async def fetch(self, url: str, timeout: float, real: Fetch) -> FetchResponse:
         entry = Exchange(method="GET", url=url, resource_type="fetch", via="fetch",
@@ -100,34 +108,6 @@ class Recorder:
         self._last_fetch = url
         return response
 
-    def on_response(self, response: Response) -> None:
-        """Keep redirect hops: the browser follows a redirect without asking any route (a
-        Playwright rule), so the hop is only visible here, after the fact."""
-        previous = response.request.redirected_from
-        if previous is not None and REFUSED_MARKER not in response.headers:  # not the guard's
-            task = asyncio.ensure_future(self._capture(response, previous.url))
-            self._pending.add(task)
-            task.add_done_callback(self._pending.discard)
-
-    async def _capture(self, response: Response, previous: str) -> None:
-        request = response.request
-        entry = Exchange(method=request.method, url=request.url,
-                         resource_type=request.resource_type, via="redirect",
-                         request_headers=dict(request.headers), post_data=None,
-                         status=response.status, headers=dict(response.headers), body=None,
-                         redirected_from=previous)
-        self.exchanges.append(entry)
-        entry.skipped = (entry.headers.get("content-type", "").startswith(ASSET_TYPES)
-                         and request.resource_type not in self.keep)
-        if not entry.skipped and not 300 <= response.status < 400:
-            with contextlib.suppress(PlaywrightError):
-                entry.body = await response.body()
-
-    async def settle(self) -> None:
-        """Wait (briefly) for redirect hops still being read."""
-        if self._pending:
-            await asyncio.wait(set(self._pending), timeout=3)
-
     def observe(self, document: DocumentSeen) -> None:
         # In http mode the runner reports the page's URL, not the fetched one: use the latter.
         self.documents.append((document, self._last_fetch or document.url))
@@ -135,6 +115,9 @@ class Recorder:
 
 class Tap:
     """Delegates everything to the session; reads the final page before it closes."""
+
+    async def before_action(self, selector: str) -> None:
+        """Called before an action on ``selector`` (recording looks at login pages)."""
 
     def __init__(self, inner: BrowserSession, on_close: Callable[[BrowserSession],
                                                                  Awaitable[None]]) -> None:
@@ -148,6 +131,48 @@ class Tap:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._on_close(self._inner), 5)
         await self._inner.close()
+
+
+class RecordingTap(Tap):
+    """Also keeps the document each login action acts on (until the first list page)."""
+
+    def __init__(self, inner: BrowserSession, on_close: Callable[[BrowserSession],
+                                                                 Awaitable[None]],
+                 recorder: Recorder) -> None:
+        super().__init__(inner, on_close)
+        self._recorder = recorder
+
+    async def before_action(self, selector: str) -> None:
+        recorder = self._recorder
+        if recorder.documents or len(recorder.login_pages) >= 20:
+            return
+        with contextlib.suppress(Exception):
+            html = await self._inner.content()
+            if all(html != seen for _url, seen in recorder.login_pages):
+                recorder.login_pages.append((self._inner.url, html))
+
+    async def fill(self, selector: str, value: str, *, timeout: float) -> None:
+        await self.before_action(selector)
+        await self._inner.fill(selector, value, timeout=timeout)
+
+    async def click(self, selector: str, *, timeout: float, nth: int | None = None,
+                    settle: bool = True) -> None:
+        await self.before_action(selector)
+        await self._inner.click(selector, timeout=timeout, nth=nth, settle=settle)
+
+    async def click_sequence(self, selector: str, indices: list[int], *,
+                             timeout: float) -> None:
+        await self.before_action(selector)
+        await self._inner.click_sequence(selector, indices, timeout=timeout)
+
+    async def press(self, selector: str, key: str, *, timeout: float) -> None:
+        await self.before_action(selector)
+        await self._inner.press(selector, key, timeout=timeout)
+
+    async def select(self, selector: str, *, value: str | None, label: str | None,
+                     timeout: float) -> None:
+        await self.before_action(selector)
+        await self._inner.select(selector, value=value, label=label, timeout=timeout)
 
 
 async def record_scenario(recipe_path: Path, credentials: Mapping[str, str], target: Path, *,
@@ -181,16 +206,14 @@ async def record_sync(recipe_path: Path, credentials: Mapping[str, str | Secret]
     host_engine = engine or Engine(max_concurrency=1)
 
     async def capture_final(session: BrowserSession) -> None:
-        await recorder.settle()
+        await session.drain_tap()
         recorder.final_html = await session.content()
 
     async def open_backend() -> Backend:
         session = await host_engine.host.new_session(
             allowed_domains=recipe.institution.allowed_domains, block_resources=True,
-            route_handler=recorder.route, fetch_hook=recorder.fetch,
-            load_resources=recorder.keep)
-        session.page.on("response", recorder.on_response)
-        return cast(Backend, Tap(session, capture_final))
+            tap=recorder, fetch_hook=recorder.fetch, load_resources=recorder.keep)
+        return cast(Backend, RecordingTap(session, capture_final, recorder))
 
     try:
         result = await run_sync(recipe, open_backend, credentials, options)
@@ -318,6 +341,7 @@ def _stage(folder: Path, recipe: Recipe, recipe_path: Path, credentials: dict[st
     masked = [v for doc, _url in recorder.documents for v in fx.masked_values(
         recipe, doc.stage, doc.html, doc.account_id, result, reference)]
     docs = [doc.html for doc, _url in recorder.documents]
+    docs += [html for _url, html in recorder.login_pages]
     scrub = plan_scrub(recipe, secrets, recorder.exchanges,
                        docs + ([recorder.final_html] if recorder.final_html else []), masked,
                        typed)
@@ -327,27 +351,37 @@ def _stage(folder: Path, recipe: Recipe, recipe_path: Path, credentials: dict[st
     (staging / fx.SNAPSHOTS).mkdir(parents=True)
     (staging / fx.SCREENSHOTS).mkdir(parents=True)
     bodies: dict[str, int] = {}
-    fx.write_json(staging / fx.EXCHANGES, [fx.exchange_json(i, ex, scrub, base, bodies)
-                                           for i, ex in enumerate(recorder.exchanges, 1)])
+    written = [fx.exchange_json(i, ex, scrub, base, bodies)
+               for i, ex in enumerate(recorder.exchanges, 1)]
+    write_har(staging / fx.EXCHANGES, written, base,
+              started=recorder.exchanges[0].started if recorder.exchanges else None,
+              comment=f"{recipe.institution.id}/{scenario}, scrubbed")
     notes: list[str] = list(scrub.notes)
     entries: list[dict[str, Any]] = []
     renders: list[tuple[Path, str]] = []
     for number, (doc, url) in enumerate(recorder.documents, 1):
+        block = fx.block_of(recipe, doc.stage)
+        suffix = fx.SUFFIXES.get(block.format if block else "html", ".html")
         name = f"{number:03d}-{doc.stage}"
         html = scrub.text(doc.html)
-        (staging / fx.SNAPSHOTS / f"{name}.html").write_text(html, encoding="utf-8")
+        (staging / fx.SNAPSHOTS / f"{name}{suffix}").write_text(html, encoding="utf-8")
         account = scrub.text(doc.account_id) if doc.account_id else None
         after = fx.extract_snapshot(recipe, doc.stage, html, account, result, reference)
         before = fx.extract_snapshot(recipe, doc.stage, doc.html, doc.account_id, result,
                                      reference)
         if after and before and fx.extraction_stats(after) != fx.extraction_stats(before):
             notes.append(f"{name}: scrubbing changed what the recipe extracts")
+        following = next_facts(block, html) if block else None
+        if following and following.get("url"):
+            following["url"] = fx.relative_url(str(following["url"]), base)
         entries.append({
-            "file": f"{name}.html", "stage": doc.stage, "account_id": account,
+            "file": f"{name}{suffix}", "stage": doc.stage, "account_id": account,
             "page_number": doc.page_number, "url": scrub.text(fx.relative_url(url, base)),
             "rows": after.rows if after else 0,
-            "fields": {k: s.matched for k, s in (after.fields if after else {}).items()}})
-        if doc.page_number == 1:  # later pages of a list look alike; their HTML is kept
+            "records": len(after.records) if after else 0,
+            "fields": {k: s.matched for k, s in (after.fields if after else {}).items()},
+            "next": following})
+        if doc.page_number == 1 and suffix == ".html":  # later pages of a list look alike
             renders.append((staging / fx.SCREENSHOTS / f"{name}.png", html))
     fx.write_json(staging / fx.SNAPSHOTS / fx.INDEX, entries)
     if result.error is not None and recorder.final_html:
@@ -355,29 +389,30 @@ def _stage(folder: Path, recipe: Recipe, recipe_path: Path, credentials: dict[st
         (staging / fx.SNAPSHOTS / "final.html").write_text(final, encoding="utf-8")
         renders.append((staging / fx.SCREENSHOTS / "final.png", final))
     fx.write_json(staging / fx.EXPECTED, fx.expected_json(result, scrub.obj))
-    fx.write_json(staging / fx.META, fx.meta_json(recipe, recipe_path, folder, scenario, "browser",
-                                           options, result, site, placeholders, otp, notes))
+    meta = fx.meta_json(recipe, recipe_path, folder, scenario, "browser", options, result,
+                        site, placeholders, otp, notes)
+    pages = login_pages.documents(written)
+    meta["login_pages"] = []
+    for number, (url, html) in enumerate(recorder.login_pages, 1):
+        name = f"login-{number:02d}.html"
+        text = scrub.text(html)
+        (staging / fx.SNAPSHOTS / name).write_text(text, encoding="utf-8")
+        key = login_pages.dom_key(scrub.text(fx.relative_url(url, base)))
+        meta["login_pages"].append({"file": name, "url": key})
+        pages.setdefault(key, []).append(text)
+    meta["login_selectors"] = login_pages.as_json(login_pages.measure(recipe, pages))
+    fx.write_json(staging / fx.META, meta)
     return staging, renders
 
 
 async def render_screenshots(engine: Engine, pages: list[tuple[Path, str]]) -> None:
     """Render scrubbed HTML (JavaScript off, network off) to viewport PNGs: a screenshot of
     the live page would show the very numbers and names the text scrub removed."""
-    if not pages:
-        return
-    async def refuse(route: Route) -> None:
-        await route.abort()
-
-    # offline: the HTML parser's preconnects and prefetches, which no route sees, go nowhere
-    async with engine.host.offline_context(java_script_enabled=False,
-                                           viewport=SCREENSHOT_VIEWPORT) as context:
-        await context.route("**/*", refuse)
-        page = await context.new_page()
-        for path, html in pages:
-            with contextlib.suppress(PlaywrightError):
-                html = re.sub(r"(?is)<noscript\b.*?</noscript>", "", html)  # JS is off here
-                await page.set_content(html, wait_until="domcontentloaded", timeout=5000)
-                path.write_bytes(await page.screenshot(full_page=False, timeout=5000))
+    pictures = await engine.host.render_documents([html for _path, html in pages],
+                                                  SCREENSHOT_VIEWPORT)
+    for (path, _html), picture in zip(pages, pictures, strict=True):
+        if picture is not None:
+            path.write_bytes(picture)
 
 
 __all__ = ["RecordOutcome", "Recorder", "Tap", "record_scenario", "record_sync",

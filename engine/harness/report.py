@@ -163,7 +163,7 @@ def _step_of(failure: Failure | None) -> str:
 def _summary_rows(report: CanaryReport) -> str:
     rows = []
     for o in report.outcomes:
-        first = next((f for f in o.failures if f.step), o.failures[0] if o.failures else None)
+        first = o.failures[0] if o.failures else None  # ranked: the cause first
         rows.append(
             f'<tr><td>{_esc(o.institution)}</td><td><a href="#{anchor(o)}">{_esc(o.scenario)}'
             f"</a></td><td>{_badge(o.passed)}</td><td>{_esc(_step_of(first))}</td>"

@@ -39,7 +39,10 @@ def encoded_forms(value: str) -> list[str]:
     entry per encoding, duplicates kept, so a value's and its replacement's forms pair up)."""
     return [value, quote(value, safe=""), quote(value), quote_plus(value),
             html.escape(value), html.escape(value, quote=False), json.dumps(value)[1:-1],
-            json.dumps(value, ensure_ascii=False)[1:-1]]
+            json.dumps(value, ensure_ascii=False)[1:-1],
+            # a browser's serialization of the DOM (page.content(), "Save page as") writes a
+            # no-break space as an entity: "2047&nbsp;8815"
+            html.escape(value, quote=False).replace("\xa0", "&nbsp;")]
 
 
 NO_BREAK_SPACES = ("\u00a0", "\u202f", "&nbsp;", "&#160;", "&#xa0;")

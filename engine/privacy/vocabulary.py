@@ -117,7 +117,7 @@ _SUFFIXES: tuple[tuple[str, Kind], ...] = (
     ("givenname", Kind.NAME), ("familyname", Kind.NAME), ("surname", Kind.NAME),
     ("holdername", Kind.NAME), ("ownername", Kind.NAME), ("creditorname", Kind.NAME),
     ("debtorname", Kind.NAME), ("beneficiaryname", Kind.NAME), ("customername", Kind.NAME),
-    ("birthdate", Kind.BIRTH_DATE), ("dateofbirth", Kind.BIRTH_DATE),
+    ("membername", Kind.NAME), ("birthdate", Kind.BIRTH_DATE), ("dateofbirth", Kind.BIRTH_DATE),
     ("streetaddress", Kind.ADDRESS), ("postcode", Kind.ADDRESS), ("postalcode", Kind.ADDRESS),
     ("zipcode", Kind.ADDRESS), ("customerid", Kind.CUSTOMER_ID),
     ("customernumber", Kind.CUSTOMER_ID),

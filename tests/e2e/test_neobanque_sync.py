@@ -53,10 +53,25 @@ async def test_rendered_and_json_give_the_same_data(engine: Engine,
 
 async def test_hybrid_survives_a_front_end_redesign(engine: Engine,
                                                     neobanque_site: ServerFactory) -> None:
-    """The redesign renames every DOM element; the JSON API is unchanged. Only the login
-    (which still uses the DOM) breaks, and it breaks as recipe_broken, not as a crash."""
+    """The redesign renames every DOM element; the JSON API is unchanged. The hybrid recipe
+    names its login controls by what they are and reads failures from the API's answers, so
+    it returns exactly the seeded data on the redesigned site too."""
     site = neobanque_site(layout="redesign")
     result = await engine.sync(load_recipe(RECIPES / "neobanque-hybrid.yaml"), CREDENTIALS,
-                               base_url=site.url, otp_callback=code, step_timeout=2)
-    assert result.error is not None and result.error.kind == "recipe_broken"
-    assert result.error.step == "login[1] fill"
+                               base_url=site.url, otp_callback=code, step_timeout=4)
+    assert_matches_seeded_data(result)
+
+
+@pytest.mark.parametrize(("login", "password", "expected"), [
+    ("demo@neobanque.test", "nope", "invalid_credentials"),
+    ("maint@neobanque.test", "correct-horse-42", "unavailable.maintenance"),
+    ("locked@neobanque.test", "correct-horse-42", "action_required.account_locked"),
+])
+async def test_hybrid_classifies_failures_on_the_redesign(
+        engine: Engine, neobanque_site: ServerFactory, login: str, password: str,
+        expected: str) -> None:
+    site = neobanque_site(layout="redesign")
+    result = await engine.sync(load_recipe(RECIPES / "neobanque-hybrid.yaml"),
+                               {"email": login, "password": password}, base_url=site.url,
+                               otp_callback=code, step_timeout=4)
+    assert result.error is not None and result.error.code == expected

@@ -4,7 +4,6 @@ without the audit ever printing it."""
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -13,6 +12,8 @@ from click.testing import CliRunner
 
 from engine.cli.recording import audit
 from engine.harness.audit import audit_paths
+from engine.harness.fixture import load_fixture
+from engine.harness.har import write_exchanges
 from sites.banque_demo.data import CUSTOMER_NAME, DEMO_PASSWORD
 from sites.banque_demo.iban import french_iban
 from tests.conftest import ROOT
@@ -48,21 +49,22 @@ def test_planted_secrets_are_found_by_rule_and_line(copy: Path) -> None:
     plant(snapshot, f"<td>{IBAN}</td>")
     plant(snapshot, f"<td>{CARD}</td>")
     plant(snapshot, f"<span>{CUSTOMER_NAME}</span>")
-    exchanges = json.loads((copy / "exchanges.json").read_text())
+    fixture = load_fixture(copy)
+    exchanges = fixture.exchanges()
     exchanges[0]["headers"]["Set-Cookie"] = "bd_session=abc; HttpOnly"
     exchanges[0]["request_headers"]["authorization"] = f"Bearer {JWT}"
     exchanges[0]["request_headers"]["x-forwarded-auth"] = "Bearer abcdefghijklmnop1234"
-    (copy / "exchanges.json").write_text(json.dumps(exchanges, indent=1))
+    write_exchanges(copy, exchanges, fixture.meta["base_url"])
     findings = audit_paths([copy.parent])
     by_rule = {(f.path.name, f.rule) for f in findings}
     for expected in [("001-accounts.html", "known credential"),
                      ("001-accounts.html", "unmasked IBAN"),
                      ("001-accounts.html", "card number (Luhn-valid)"),
                      ("001-accounts.html", "customer name"),
-                     ("exchanges.json", "set-cookie header"),
-                     ("exchanges.json", "authorization header"),
-                     ("exchanges.json", "JWT-looking token"),
-                     ("exchanges.json", "bearer token")]:
+                     ("recording.har", "set-cookie header"),
+                     ("recording.har", "authorization header"),
+                     ("recording.har", "JWT-looking token"),
+                     ("recording.har", "bearer token")]:
         assert expected in by_rule, expected
     lines = snapshot.read_text().splitlines()
     credential = next(f for f in findings if f.rule == "known credential")

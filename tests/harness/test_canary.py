@@ -103,7 +103,8 @@ def test_junit_xml_has_one_case_per_scenario_and_the_right_failure(
     failure = cases["site-redesign"].find("failure")
     assert failure is not None
     assert failure.get("type") == "recipe_broken.element_missing"
-    assert failure.get("message", "").startswith("step login[1] fill selector #identifiant")
+    assert failure.get("message", "").startswith(
+        "error recipe_broken.element_missing at step login[1] fill, selector #identifiant")
     assert "len(accounts): expected 4, actual 0" in (failure.text or "")
 
 

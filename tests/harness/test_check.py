@@ -134,7 +134,8 @@ def test_cli_exit_codes_output_and_timing(fixture_dir: Path) -> None:
     bad = runner.invoke(check_command, [str(RECIPE_PATH), "--fixtures", root])
     elapsed = time.perf_counter() - started
     assert bad.exit_code == 1
-    assert "accounts.fields.balance 'td.solde': matched 4 at recording, 0 now" in bad.output
+    assert bad.output.startswith("BROKEN banque-demo/normal: accounts.fields.balance `td.solde` "
+                                 "matched 4 at recording, 0 now on accounts page 1 (/comptes")
     assert elapsed < 2.0, f"check took {elapsed:.2f} s: too slow for a pre-commit hook"
     as_json = json.loads(runner.invoke(check_command, [str(RECIPE_PATH), "--fixtures", root,
                                                        "--json"]).output)

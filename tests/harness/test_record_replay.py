@@ -21,9 +21,11 @@ from parsel import Selector
 
 from engine import Engine
 from engine.harness.audit import audit_paths
+from engine.harness.compare import compare_results
 from engine.harness.fixture import load_fixture, result_view
+from engine.harness.har import write_exchanges
 from engine.harness.record import RecordOutcome, record_scenario
-from engine.harness.replay import FieldDiff, diff_results, format_outcome, replay_scenario
+from engine.harness.replay import diff_results, format_outcome, replay_scenario
 from sites._server import ThreadedServer
 from sites.banque_demo import create_app
 from sites.banque_demo.data import CUSTOMER_NAME, DEMO_PASSWORD, DEMO_USERNAME
@@ -106,11 +108,12 @@ async def test_a_request_missing_from_the_recording_is_refused_and_reported(
         recorded: Recorded, engine: Engine, tmp_path: Path) -> None:
     folder = tmp_path / "banque-demo" / "normal"
     shutil.copytree(recorded.outcome.fixture_dir, folder)
-    exchanges = json.loads((folder / "exchanges.json").read_text())
+    fixture = load_fixture(folder)
+    exchanges = fixture.exchanges()
     wanted = f"/compte/{CHECKING}/operations?page=6"
     kept = [e for e in exchanges if e["url"] != wanted]
     assert len(kept) < len(exchanges)
-    (folder / "exchanges.json").write_text(json.dumps(kept))
+    write_exchanges(folder, kept, fixture.meta["base_url"])
     with ConnectionCounter(recorded.port) as counter:
         replayed = await replay_scenario(RECIPE, folder, engine=engine)
     assert counter.count == 0
@@ -145,17 +148,42 @@ def test_the_recording_on_disk_holds_no_secret_and_its_keypad_types_the_placehol
     assert fixture.snapshots[0].rows == 4 and fixture.snapshots[0].fields["number_masked"] == 4
 
 
-def test_diff_names_the_field_and_both_values() -> None:
-    expected = {"institution": "x", "started_at": "a", "transactions": [
-        {"id": "1", "amount": "-45.90", "label": "A"}, {"id": "2", "amount": "1.00", "label": "B"}]}
-    actual = {"institution": "x", "started_at": "b", "transactions": [
-        {"id": "9", "amount": "-45.00", "label": "A"}]}
-    diffs = diff_results(expected, actual)
-    assert diffs[0] == FieldDiff("len(transactions)", 2, 1)
-    assert str(diffs[1]) == "transactions[0].amount: expected -45.90, got -45.00"
-    assert [d.path for d in diffs] == ["len(transactions)", "transactions[0].amount",
-                                       "transactions[1]"]  # the id change is not repeated
+def _tx(n: int, amount: str, label: str = "CB") -> dict[str, object]:
+    return {"id": f"t{n}-{amount}", "account_id": "A", "date": f"2026-11-{n:02d}",
+            "label": f"{label} {n}", "raw_label": f"{label} {n}", "amount": amount}
+
+
+def test_results_are_compared_by_identity_not_position() -> None:
+    history = [_tx(n, f"-{n}.50") for n in range(1, 29)]
+    expected = {"institution": "x", "started_at": "a", "accounts": [], "transactions": history}
+    inserted = {**expected, "started_at": "b",
+                "transactions": [_tx(29, "-1.00", "NEW"), *history]}
+    comparison = compare_results(expected, inserted)
+    assert [(c.kind, c.key) for c in comparison.changes] == [("added", "t29--1.00")]
+    assert comparison.summary().startswith("transactions: 1 added (28 expected, 29 now)")
+    # a changed amount changes an engine-made id: still one item, changed, not removed+added
+    changed = [dict(t) for t in history]
+    changed[3] = {**changed[3], "amount": "4.50", "id": "other"}
+    del changed[10]
+    comparison = compare_results(expected, {**expected, "transactions": changed})
+    assert sorted(c.kind for c in comparison.changes) == ["changed", "removed"]
+    [change] = comparison.of("transactions", "changed")
+    assert str(change.fields[0]) == "amount: expected -4.50, got 4.50"
+    assert comparison.first() == ('transaction 2026-11-04 "CB 4" -4.50 of account A changed: '
+                                  "amount: expected -4.50, got 4.50")
+    assert [d.path for d in diff_results(expected, {**expected, "transactions": changed})] == [
+        "len(transactions)", "transactions[t4--4.50].amount", "transactions[t11--11.50]"]
     assert diff_results({"url": "/compte/***/ops"}, {"url": "/compte/40001234567/ops"}) == []
+
+
+def test_a_refused_foreign_host_is_a_note_unless_the_result_differs() -> None:
+    warning = "refused requests to hosts outside allowed_domains: https://stats.example/t.js"
+    expected = {"institution": "x", "warnings": [], "transactions": [_tx(1, "-1.00")]}
+    same = compare_results(expected, {**expected, "warnings": [warning]})
+    assert same.same and same.notes and "stats.example" in same.notes[0]
+    worse = compare_results(expected, {**expected, "warnings": [warning], "transactions": []})
+    assert not worse.same and "refused (the recipe may need it): stats.example" in \
+        worse.summary()
 
 
 def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -14,6 +14,7 @@ from flask import Flask, Response, request
 
 from engine import Engine
 from engine.harness.audit import audit_paths
+from engine.harness.fixture import load_fixture
 from engine.harness.record import record_scenario
 from engine.harness.replay import replay_scenario
 from engine.privacy.text import encoded_forms
@@ -144,7 +145,7 @@ async def test_a_recorded_json_app_holds_no_personal_value_and_still_replays(
         for form in encoded_forms(value):
             assert form not in written, PLANTED.get(value, ("a secret",))[0]
     assert audit_paths([folder], secrets=[PASSWORD], names=[], allowlists=[]) == []
-    exchanges = json.loads((folder / "exchanges.json").read_text(encoding="utf-8"))
+    exchanges = load_fixture(folder).exchanges()
     vendor = next(e for e in exchanges if e["url"].endswith("/static/vendor.js"))
     sent = next(e["request_headers"]["apikey"] for e in exchanges
                 if e["url"] == "/api/me" and "apikey" in e["request_headers"])

@@ -57,7 +57,7 @@ async def test_record_and_replay_contact_nothing_and_report_the_refusal(
         assert outcome.result.error.code == "recipe_broken.host_refused"
     else:
         assert outcome.result.error is None and len(outcome.result.transactions) == 2
-    saved = (outcome.fixture_dir / "exchanges.json").read_text(encoding="utf-8")
+    saved = (outcome.fixture_dir / "recording.har").read_text(encoding="utf-8")
     assert INJECTED_LABEL not in saved, "nothing the foreign host could say was recorded"
 
     replayed = await replay_scenario(recipe, outcome.fixture_dir, engine=engine)
