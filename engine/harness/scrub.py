@@ -169,15 +169,17 @@ _GROUPING = re.compile(r"[\s\u00a0\u202f.-]+")
 
 def _number_forms(value: str) -> list[str]:
     """A ``mask: true`` value as pages print it and, for a long number printed in groups
-    ("2047 8815"), compact as ids and downloads carry it ("20478815"). A number the site
-    already masked itself ("4564 71•• •••• 4821") is left as it is: masking it again would
-    change the ids derived from it and hide nothing more."""
+    ("2047 8815"), compact as ids and downloads carry it ("20478815") and regrouped with the
+    other usual separators ("2047-8815": an id the recipe builds with ``replace``, a select's
+    value). A number the site already masked itself ("4564 71•• •••• 4821") is left as it is:
+    masking it again would change the ids derived from it and hide nothing more."""
     if len(value) < 6 or any(c in SITE_MASK_CHARS for c in value):
         return []
     compact = _GROUPING.sub("", value)
     if compact != value and sum(c.isalnum() for c in compact) >= LONG_NUMBER \
             and compact.isalnum():
-        return [value, compact]
+        regrouped = [_GROUPING.sub(sep, value) for sep in (" ", "-", ".")]
+        return list(dict.fromkeys([value, compact, *regrouped]))
     return [value]
 
 
