@@ -71,7 +71,8 @@ async def test_a_huge_page_does_not_stall_the_other_syncs(engine: Engine, site) 
     for result, _seconds in others:
         assert result.ok, result.error
         assert [a.balance for a in result.accounts] == [12]
-    # the huge one either finished or hit its deadline; either way within 1 s of it
+    # the huge one either finished or hit its deadline (or, on a loaded machine, its page
+    # load's own step timeout first): always within 1 s of the deadline, always retryable
     assert huge_seconds < deadline + 1.0, huge_seconds
     if huge.error is not None:
-        assert huge.error.code == "unavailable.deadline", huge.error
+        assert huge.error.code in ("unavailable.deadline", "unavailable.timeout"), huge.error
