@@ -196,11 +196,15 @@ def _loads(text: str) -> Any:
 
 def _plan_keypad(plan: ScrubTable, pages: list[dict[str, str]], exchanges: Sequence[Exchange],
                  typed: str | None) -> None:
+    # The same keypad is often seen more than once (the page's answer, and the login document
+    # saved from the DOM): one name per token, the first given, or the posted entry would be
+    # rewritten with names the saved page does not carry.
+    pages = [m for i, m in enumerate(pages) if m not in pages[:i]]
     renamed: list[dict[str, str]] = []
     for number, mapping in enumerate(pages, 1):
-        names = {tok: f"scrubbed-key{number}-{i:02d}" for i, tok in enumerate(mapping)}
+        names = {tok: plan.literals.setdefault(tok, f"scrubbed-key{number}-{i:02d}")
+                 for i, tok in enumerate(mapping)}
         renamed.append(names)
-        plan.literals.update(names)
     posted = [v for ex in exchanges if ex.post_data for v in _posted_values(ex.post_data)]
     for value in posted:
         for mapping, names in zip(pages, renamed, strict=True):
