@@ -87,14 +87,18 @@ class FieldBase(Source):
         return None if value is None else parser_of(value)
 
     def expressions(self) -> list[str]:
-        """Expressions the field's transforms evaluate (to check the fields they read)."""
-        found: list[str] = []
-        sign = getattr(self, "sign", None)
-        if sign is not None:
-            found.extend(e for e in (sign.negative_when, sign.flip_when) if e)
+        """Expressions the field's transforms evaluate (to check the fields they read): any
+        transform or parser options with an ``expressions()`` method declare their own, so a
+        new one needs no line here."""
+        options = [getattr(self, entry.name, None) for entry in ordered_transforms()]
         parsed = self.parser()
-        if parsed and isinstance(parsed[1], DateOptions) and parsed[1].relative_to:
-            found.append(parsed[1].relative_to)
+        if parsed:
+            options.append(parsed[1])
+        found: list[str] = []
+        for option in options:
+            declared = getattr(option, "expressions", None)
+            if callable(declared):
+                found.extend(declared())
         return found
 
     def row_fields(self) -> set[str]:

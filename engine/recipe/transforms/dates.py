@@ -84,6 +84,10 @@ class DateOptions(_Strict):
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
 
+    def expressions(self) -> list[str]:
+        """The expressions these options evaluate (the loader checks the fields they read)."""
+        return [self.relative_to] if self.relative_to else []
+
 
 # ----------------------------------------------------------------------------- name tables
 

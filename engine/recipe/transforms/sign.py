@@ -42,6 +42,10 @@ class SignOptions(Source):
         "negates the amount as written (a card balance a site shows positive when owed: "
         "row.kind == 'CARD'), false keeps its sign.")
 
+    def expressions(self) -> list[str]:
+        """The expressions these options evaluate (the loader checks the fields they read)."""
+        return [e for e in (self.negative_when, self.flip_when) if e]
+
     @model_validator(mode="after")
     def _one_way(self) -> SignOptions:
         expressions = [n for n in ("negative_when", "flip_when") if getattr(self, n) is not None]
