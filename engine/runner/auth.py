@@ -10,7 +10,7 @@ from the start — over the route the engine's verdicts allow (``login_routes``)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine.backends.base import Cookie
 from engine.recipe.lists import ListBlock
@@ -20,7 +20,7 @@ from engine.runner.oauth import ApiClient, ApiPages
 from engine.runner.paging import BlockPages
 from engine.runner.reuse import live_cookies, still_logged_in
 from engine.runner.sources import FetchedPages, PageSource
-from engine.runner.state import SavedState, StateError, unseal
+from engine.runner.state import SavedState, StateError, login_digest, unseal
 from engine.secrets import Secret
 
 
@@ -61,6 +61,12 @@ async def authenticate(ctx: SyncContext, *, use_session_state: bool = True) -> A
             outcome.restored_session = True
         except StateError as exc:
             ctx.warnings.append(f"session state ignored: {exc.message}")
+    if options.state_key and ctx.credentials:
+        ctx.login_identity = login_digest(ctx.credentials, options.state_key)
+    if saved is not None and live_cookies(saved) and not options.resume_state and (
+            ctx.login_identity is None or saved.extra.get("login") != ctx.login_identity):
+        ctx.warnings.append("the saved session was opened with other credentials: not reused")
+        saved = replace(saved, extra={})
     if saved is not None and live_cookies(saved) and not options.resume_state \
             and await still_logged_in(ctx, saved):
         outcome.already_logged_in = True
@@ -73,6 +79,7 @@ async def authenticate(ctx: SyncContext, *, use_session_state: bool = True) -> A
                         institution=ctx.recipe.institution.id)
         await ctx.backend.add_cookies(resume.cookies)
         restored += resume.cookies
+        ctx.login_identity = ctx.login_identity or resume.extra.get("login")
         secret_vars = set(resume.extra.get("secret_vars", []))
         for name, value in dict(resume.extra.get("vars", {})).items():
             ctx.variables[name] = Secret(value) if name in secret_vars else value

@@ -109,6 +109,10 @@ class SyncContext:
     """The code still to use (from options); consumed once: a code is good for one try."""
     resuming_at: int | None = None
     """Login step index a resumed sync restarts at."""
+    login_identity: str | None = None
+    """Whose login this is (``state.login_digest`` of the credentials; on a resume, the
+    suspended sync's): sealed into session and resume states, so a saved live session is
+    reused only for the same login."""
     response_mark: int = 0
     """Answers before this index belong to earlier steps (each step classifies its own)."""
     checked_upto: int = 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
@@ -23,7 +24,9 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit
 from lxml.html import HtmlElement
 from parsel import Selector
 
+from engine.backends.base import FetchResponse, RequestRefused
 from engine.extraction.records import select
+from engine.recipe.model import host_allowed
 
 CONTROL_TAGS = ("input", "select", "textarea", "button")
 SUBMIT_TYPES = frozenset({"submit", "image"})
@@ -275,6 +278,31 @@ def script_sources(page: Page) -> list[str]:
     return [urljoin(page.base(), str(src)) for src in page.root.xpath("//script/@src")]
 
 
+REFUSED_SCRIPT = "refused: outside allowed_domains"
+"""The digest of a script on a host the recipe does not allow: the browser's guard refuses it
+too, so it never runs, and it is never fetched to be digested."""
+
+
+async def script_digests(page: Page, known: dict[str, str], allowed: list[str],
+                         fetch: Callable[[str], Awaitable[FetchResponse]]) -> dict[str, str]:
+    """``known`` completed with a digest of each external script of ``page`` (status and
+    body), fetched once; a script outside ``allowed_domains``, or whose fetch the guard
+    refused (a redirect to another host), is digested as refused without a request."""
+    for source in script_sources(page):
+        if source in known:
+            continue
+        if not host_allowed(source, allowed):
+            known[source] = digest(REFUSED_SCRIPT)
+            continue
+        try:
+            answer = await fetch(source)
+        except RequestRefused:
+            known[source] = digest(REFUSED_SCRIPT)
+            continue
+        known[source] = digest(f"{answer.status} {answer.text}")
+    return known
+
+
 def page_fingerprint(page: Page, external: dict[str, str] | None = None) -> str:
     """What the page would run in a browser: every script (inline bodies with long tokens and
     numbers blanked, external ones by URL without query and, when given, a digest of their
@@ -323,4 +351,4 @@ def labels(page: Page, css: str, attribute: str) -> list[str]:
 
 __all__ = ["FormProblem", "Page", "Submission", "choose", "controls", "default_button",
            "digest", "fill", "form_of", "is_submitter", "labels", "link", "page_fingerprint",
-           "script_sources", "submission", "value_of"]
+           "script_digests", "script_sources", "submission", "value_of"]

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from engine.backends.base import FetchResponse, NavigationFailed, PageTooLarge
 from engine.backends.plain import PlainSession
 from engine.errors import EngineError, RecipeBroken, SyncError, refined_error
 from engine.recipe.conditions import Condition
@@ -71,9 +72,19 @@ class HttpRuntime(PageRuntime):
     typed: dict[int, str] = field(default_factory=dict, repr=False)
     scripts: dict[str, str] = field(default_factory=dict)
     """External script URL → digest of its content, fetched once per login."""
+    _unsent_code: str | None = field(default=None, repr=False)
+    """A one-time code taken but not posted yet: given back if the login is handed over."""
 
     # -- pages -------------------------------------------------------------------------------
+    async def one_time_code(self, prompt: str, medium: str) -> str:
+        code = await super().one_time_code(prompt, medium)
+        self._unsent_code = code
+        return code
+
     def _unsure(self, why: str, *, final: bool = False) -> SyncError:
+        if self._unsent_code:
+            # handed over before the code was posted: the browser must get to type it
+            self.ctx.otp_code, self._unsent_code = self._unsent_code, None
         page = self.page
         url = page.url if page is not None and page.method == "GET" else None
         if self.forced:
@@ -108,12 +119,17 @@ class HttpRuntime(PageRuntime):
             raise self._unsure("the page runs scripts no browser login was seen to go through")
 
     async def _script_digests(self, page: Page) -> dict[str, str]:
-        assert self.session is not None
-        for source in forms.script_sources(page):
-            if source not in self.scripts:
-                answer = await self.session.fetch(source, timeout=self.timeout)
-                self.scripts[source] = forms.digest(f"{answer.status} {answer.text}")
-        return self.scripts
+        session = self.session
+        assert session is not None
+
+        async def fetch(source: str) -> FetchResponse:
+            return await session.fetch(source, timeout=self.timeout)
+
+        try:
+            return await forms.script_digests(page, self.scripts,
+                                              self.ctx.recipe.institution.allowed_domains, fetch)
+        except (NavigationFailed, PageTooLarge) as exc:
+            raise self._unsure(f"a script of the page could not be read ({exc})") from None
 
     def _snapshot(self) -> PageSnapshot:
         page = self.page
@@ -270,6 +286,7 @@ class HttpRuntime(PageRuntime):
                 _set(sent, name, self.typed[typed_by])
 
     async def _send(self, target: Submission) -> None:
+        self._unsent_code = None  # whatever was typed is on its way now
         if target.method == "POST":
             await self._navigate("POST", target.url, target.body())
         else:

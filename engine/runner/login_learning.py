@@ -23,7 +23,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from engine.backends.base import FormPost, ResponseSeen
+from engine.backends.base import (
+    FetchResponse,
+    FormPost,
+    NavigationFailed,
+    PageTooLarge,
+    ResponseSeen,
+)
 from engine.recipe.steps.capture import CaptureSource
 from engine.runner import html_forms as forms
 from engine.runner.detection import PageSnapshot, classify, condition_met
@@ -104,12 +110,19 @@ class LearningRuntime(PageRuntime):
             self.pages.add(fingerprint)
 
     async def _digests(self, page: Page) -> dict[str, str]:
-        for source in forms.script_sources(page):
-            if source not in self.scripts:
-                answer = await self.ctx.backend.fetch(
-                    source, timeout=self.timeout or self.ctx.step_timeout)
-                self.scripts[source] = forms.digest(f"{answer.status} {answer.text}")
-        return self.scripts
+        timeout = self.timeout or self.ctx.step_timeout
+
+        async def fetch(source: str) -> FetchResponse:
+            return await self.ctx.backend.fetch(source, timeout=timeout)
+
+        try:
+            return await forms.script_digests(page, self.scripts,
+                                              self.ctx.recipe.institution.allowed_domains, fetch)
+        except (NavigationFailed, PageTooLarge) as exc:
+            # learning is opportunistic: a script it cannot read keeps the login in the
+            # browser, it never fails the sync
+            self.disagree(f"a script of the page could not be read ({exc})")
+            return self.scripts
 
     def compare(self, rendered: PageSnapshot) -> None:
         """The page check's own snapshot of the rendered page (no extra read) against the

@@ -229,7 +229,8 @@ class PageRuntime:
                            extra={"vars": {k: v.reveal() if isinstance(v, Secret) else v
                                            for k, v in ctx.variables.items()},
                                   "secret_vars": [k for k, v in ctx.variables.items()
-                                                  if isinstance(v, Secret)]})
+                                                  if isinstance(v, Secret)],
+                                  "login": ctx.login_identity})
         return seal(state, ctx.options.state_key)
 
 

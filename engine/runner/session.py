@@ -244,7 +244,9 @@ async def _session_state(ctx: SyncContext) -> str | None:
                else now + LIVE_SESSION_HOURS * 3600)
     state = SavedState(kind="session", institution=ctx.recipe.institution.id, cookies=keep,
                        expires_at=expires,
-                       extra={"live_cookies": [asdict(c) for c in live]} if live else {})
+                       extra={"live_cookies": [asdict(c) for c in live],
+                              "login": ctx.login_identity}
+                       if live and ctx.login_identity else {})
     return seal(state, ctx.options.state_key)
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import os
 import threading
 import time
 import zlib
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,6 +27,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from engine.backends.base import Cookie
 from engine.errors import EngineError, refined_error
+from engine.secrets import Secret
 from engine.settings import default_key_file as settings_key_file
 
 RESUME_TTL_SECONDS = 300
@@ -165,6 +168,18 @@ class SavedState:
     def __repr__(self) -> str:
         return (f"SavedState(kind={self.kind!r}, institution={self.institution!r}, "
                 f"cookies={len(self.cookies)}, step_index={self.step_index!r})")
+
+
+def login_digest(credentials: Mapping[str, Secret], key: str | bytes) -> str:
+    """Whose login a live session is: a keyed hash of every credential (name and value), kept
+    inside the sealed state. A saved session is reused only by a sync given the very same
+    credentials, so one customer's session never serves another's sync (a CLI state folder
+    shared by two logins, a backend that mixed up states), and a changed password is checked
+    by a real login."""
+    material = key.encode() if isinstance(key, str) else key
+    text = json.dumps({name: secret.reveal() for name, secret in sorted(credentials.items())})
+    return hmac.new(hashlib.sha256(b"engine-login:" + material).digest(), text.encode(),
+                    hashlib.sha256).hexdigest()
 
 
 def seal(state: SavedState, key: str | bytes) -> str:

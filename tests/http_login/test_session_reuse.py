@@ -68,7 +68,7 @@ async def test_a_session_no_longer_accepted_costs_one_page_and_a_clean_login(
     state = unseal(first.session_state, key, kind="session", institution="banque-demo")
     stale: list[dict[str, Any]] = [dict(c, value="ended-" + str(c["value"])[-8:])
                                    for c in state.extra["live_cookies"]]
-    blob = seal(replace(state, extra={"live_cookies": stale}), key)
+    blob = seal(replace(state, extra={**state.extra, "live_cookies": stale}), key)
     posts, seen = logins(bank), len(bank.app.extensions["request_log"])
     with counting_contexts(engine) as opened:
         again = await engine.sync(BANQUE, creds, SyncOptions(base_url=bank.url, state_key=key,

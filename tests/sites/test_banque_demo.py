@@ -436,13 +436,13 @@ def test_forced_login_scenario_applies_to_plain_demo() -> None:
 
 
 def test_slow_accounts_page() -> None:
-    client = logged_in("slow", slow_seconds=0.3)
+    client = logged_in("slow", slow_seconds=2.0)
     started = time.monotonic()
     assert client.get("/comptes").status_code == 200
-    assert time.monotonic() - started >= 0.3
+    assert time.monotonic() - started >= 2.0
     started = time.monotonic()
     client.get(f"/compte/{CHECKING.id}/operations")
-    assert time.monotonic() - started < 0.3
+    assert time.monotonic() - started < 1.5  # only the accounts page is slow (margin for load)
 
 
 def test_hang_never_answers_but_server_still_stops() -> None:
