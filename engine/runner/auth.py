@@ -79,7 +79,9 @@ async def authenticate(ctx: SyncContext, *, use_session_state: bool = True) -> A
                         institution=ctx.recipe.institution.id)
         await ctx.backend.add_cookies(resume.cookies)
         restored += resume.cookies
-        ctx.login_identity = ctx.login_identity or resume.extra.get("login")
+        # the session that comes out of a resume is the suspended login's, whatever
+        # credentials (often none) the resuming sync was given
+        ctx.login_identity = resume.extra.get("login") or ctx.login_identity
         secret_vars = set(resume.extra.get("secret_vars", []))
         for name, value in dict(resume.extra.get("vars", {})).items():
             ctx.variables[name] = Secret(value) if name in secret_vars else value
