@@ -28,7 +28,13 @@ from engine.extraction.records import Extraction, extract_list
 from engine.harness.causes import Cause
 from engine.harness.compare import Comparison, ItemChange, compare_results
 from engine.harness.fixture import Fixture, SnapshotInfo, block_of
-from engine.harness.pages import PageFacts, compare_pages, document_facts, recorded_facts
+from engine.harness.pages import (
+    PageFacts,
+    compare_pages,
+    document_facts,
+    has_next,
+    recorded_facts,
+)
 from engine.harness.snapshots import (
     account_records,
     reference_date,
@@ -101,8 +107,8 @@ def walk(recipe: Recipe, fixture: Fixture,
             out.append(page)
             if page.refusal is not None:
                 break  # the runner stops this list here (page 1: the account fails)
-            if block.next_page and not (facts.next or {}).get("url"):
-                break  # no next link: the runner reads no further
+            if (block.next_page or block.next_click) and not has_next(facts):
+                break  # no next link (no control to click): the runner reads no further
     return out
 
 
@@ -174,10 +180,10 @@ def build(recipe: Recipe, fixture: Fixture, pages: list[PageRead]) -> ValueCheck
             out.view["accounts"].append(item)
             out.page_of[id(item)] = page.facts
     lists: dict[tuple[str, str], list[PageRead]] = {}
-    for page in pages:
-        stage = page.info.stage
-        if page.refusal is None and stage in ("transactions", "holdings"):
-            lists.setdefault((stage, page.info.account_id or ""), []).append(page)
+    for page in sorted(pages, key=lambda p: _order(p.info.stage, p.info.page_number)):
+        section = section_of(page.info.stage)
+        if page.refusal is None and section in ("transactions", "holdings"):
+            lists.setdefault((section, page.info.account_id or ""), []).append(page)
     for (stage, account_id), group in lists.items():
         owner = models.get(account_id) or _known(known, account_id) or _stand_in(
             recipe, account_id)
@@ -186,10 +192,23 @@ def build(recipe: Recipe, fixture: Fixture, pages: list[PageRead]) -> ValueCheck
     return out
 
 
+def section_of(stage: str) -> str:
+    """``transactions[1]`` → ``transactions``: the section a block's stage belongs to."""
+    return stage.split("[", 1)[0]
+
+
+def _order(stage: str, page_number: int) -> tuple[int, int]:
+    """Blocks of a section in recipe order, each block's pages in order: the order the
+    runner concatenates an account's rows in."""
+    index = stage.partition("[")[2].rstrip("]")
+    return (int(index) if index.isdigit() else 0), page_number
+
+
 def _convert(ctx: SyncContext, out: ValueCheck, stage: str, account: Account,
              group: list[PageRead]) -> None:
-    """One account's list in one go, as the runner converts it (transaction ids number
-    identical rows over the whole list); a refused value is found page by page."""
+    """One account's rows of every block of the section in one go, as the runner converts
+    them (transaction ids number identical rows over all of them); a refused value is found
+    page by page."""
     convert = transactions_of if stage == "transactions" else holdings_of
     records = [r for page in group for r in page.extraction.records]
     owners = [page.facts for page in group for _ in page.extraction.records]
@@ -240,7 +259,7 @@ def attribute_expected(fixture: Fixture, expected: dict[str, Any],
     pages = recorded_facts(fixture)
     for collection in ("accounts", "transactions", "holdings"):
         items = [i for i in expected.get(collection) or [] if isinstance(i, dict)]
-        for (stage, account), group in _groups(pages, collection).items():
+        for account, group in _groups(pages, collection).items():
             mine = [i for i in items if collection == "accounts"
                     or str(i.get("account_id")) == str(account)]
             start = 0
@@ -249,20 +268,17 @@ def attribute_expected(fixture: Fixture, expected: dict[str, Any],
                 for item in mine[start:start + count]:
                     page_of[id(item)] = facts
                 start += count
-            del stage
 
 
-def _groups(pages: list[PageFacts], collection: str
-            ) -> dict[tuple[str, str | None], list[PageFacts]]:
-    out: dict[tuple[str, str | None], list[PageFacts]] = {}
-    for facts in pages:
-        stage = "accounts" if facts.stage.startswith("accounts") else facts.stage
-        if stage == collection:
-            out.setdefault(("accounts" if stage == "accounts" else stage, facts.account_id),
+def _groups(pages: list[PageFacts], collection: str) -> dict[str | None, list[PageFacts]]:
+    """Per account (one list for accounts), the recorded pages of every block of the
+    collection, in the order the runner concatenated their rows."""
+    out: dict[str | None, list[PageFacts]] = {}
+    for facts in sorted(pages, key=lambda f: _order(f.stage, f.page_number)):
+        if section_of(facts.stage) == collection:
+            # several account sources are one list, in block order
+            out.setdefault(None if collection == "accounts" else facts.account_id,
                            []).append(facts)
-    if collection == "accounts":  # several account sources: one list, in block order
-        merged = [f for group in out.values() for f in group]
-        return {("accounts", None): merged} if merged else {}
     return out
 
 
@@ -283,7 +299,7 @@ def check_values(recipe: Recipe, fixture: Fixture, *, threshold: float,
     expected = fixture.expected
     if expected is None:
         return out
-    stages = {p.info.stage.split("[")[0] for p in pages}
+    stages = {section_of(p.info.stage) for p in pages}
     wanted: dict[str, list[Any]] = {
         name: _scope(expected, name, pages) for name in ("accounts", "transactions",
                                                          "holdings") if name in stages}
@@ -302,7 +318,7 @@ def _scope(expected: dict[str, Any], collection: str, pages: list[PageRead]) -> 
     items = [i for i in expected.get(collection) or [] if isinstance(i, dict)]
     if collection == "accounts":
         return items
-    read = {p.info.account_id for p in pages if p.info.stage == collection}
+    read = {p.info.account_id for p in pages if section_of(p.info.stage) == collection}
     return [i for i in items if i.get("account_id") in read]
 
 
@@ -345,4 +361,5 @@ def _show(value: Any) -> str:
     return show(value)
 
 
-__all__ = ["PageRead", "ValueCheck", "attribute_expected", "build", "check_values", "walk"]
+__all__ = ["PageRead", "ValueCheck", "attribute_expected", "build", "check_values", "section_of",
+           "walk"]
