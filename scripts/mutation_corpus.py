@@ -50,6 +50,9 @@ from scripts.mutations import QUICK, Doc, Mutation, corpus  # noqa: E402
 SHELLS = ("neobanque", "banco-aurora")
 """Sites whose HTML answers are a single-page app's shell (the app draws the page)."""
 SUFFIX_KINDS = {".json": "json", ".xml": "xml", ".ofx": "ofx"}
+STEP_TIMEOUT = 4.0
+"""Seconds a replay waits per step: broken pages wait it out on every missing element, and
+a loaded machine still loads a single-page app's modules within it."""
 
 
 # ----------------------------------------------------------------------------- applying
@@ -150,7 +153,8 @@ async def judge(mutation: Mutation, folder: Path, engine: Engine | None,
     verdict.check_line = check.headline() or ""
     verdict.check_named = named(verdict.check_line, mutation.expect)
     if engine is not None:
-        outcome = await run_scenario(recipe_path, recipe, folder, engine, step_timeout=2.5)
+        outcome = await run_scenario(recipe_path, recipe, folder, engine,
+                                     step_timeout=STEP_TIMEOUT)
         replay = outcome.replay
         verdict.replay_alarm = replay is None or not replay.ok
         verdict.replay_line = (replay.headline() or "") if replay is not None else "crashed"

@@ -103,7 +103,7 @@ def walk(recipe: Recipe, fixture: Fixture,
             facts = document_facts(block, stage, account_id, info.page_number, info.url, text,
                                    extraction, info.file)
             page = PageRead(info, facts, extraction, _refusal(block, stage, facts, text,
-                                                              extraction, context))
+                                                              extraction, info.rows))
             out.append(page)
             if page.refusal is not None:
                 break  # the runner stops this list here (page 1: the account fails)
@@ -113,8 +113,9 @@ def walk(recipe: Recipe, fixture: Fixture,
 
 
 def _refusal(block: ListBlock, stage: str, facts: PageFacts, text: str,
-             extraction: Extraction, context: Any) -> Cause | None:
-    """What ``runner/paging.py::_require`` raises on this page, as a cause."""
+             extraction: Extraction, recorded_rows: int) -> Cause | None:
+    """What ``runner/paging.py::_require`` raises on this page, as a cause (a list that was
+    empty at recording too names its ``empty`` selector: that is what stopped proving it)."""
     where = _where(facts)
     each = f"{stage}.each"
     if extraction.document_error is not None:
@@ -138,8 +139,11 @@ def _refusal(block: ListBlock, stage: str, facts: PageFacts, text: str,
         elif not extraction.empty_marker:
             detail = (f"`{block.empty}` matches nothing either" if block.empty else
                       "and the block has no `empty` selector to prove the list is empty")
+            marker = block.empty is not None and recorded_rows == 0
             return Cause("runner", f"{each} `{block.each}`: no rows on {where}, {detail}",
-                         each, block.each, facts.url, snapshot=facts.file)
+                         f"{stage}.empty" if marker else each,
+                         block.empty if marker else block.each, facts.url,
+                         snapshot=facts.file)
     if extraction.problems:
         problem = extraction.problems[0]
         name = f"{stage}.fields.{problem.field}"

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from engine.backends.base import RequestRefused
 from engine.backends.plain import PlainSession
 from engine.errors import EngineError, RecipeBroken, SyncError, refined_error
 from engine.recipe.conditions import Condition
@@ -111,7 +112,11 @@ class HttpRuntime(PageRuntime):
         assert self.session is not None
         for source in forms.script_sources(page):
             if source not in self.scripts:
-                answer = await self.session.fetch(source, timeout=self.timeout)
+                try:
+                    answer = await self.session.fetch(source, timeout=self.timeout)
+                except RequestRefused:  # a third party's script: the browser never runs it
+                    self.scripts[source] = forms.digest(f"refused {source}")
+                    continue
                 self.scripts[source] = forms.digest(f"{answer.status} {answer.text}")
         return self.scripts
 

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from engine.backends.base import FormPost, ResponseSeen
+from engine.backends.base import FormPost, RequestRefused, ResponseSeen
 from engine.recipe.steps.capture import CaptureSource
 from engine.runner import html_forms as forms
 from engine.runner.detection import PageSnapshot, classify, condition_met
@@ -106,8 +106,12 @@ class LearningRuntime(PageRuntime):
     async def _digests(self, page: Page) -> dict[str, str]:
         for source in forms.script_sources(page):
             if source not in self.scripts:
-                answer = await self.ctx.backend.fetch(
-                    source, timeout=self.timeout or self.ctx.step_timeout)
+                try:
+                    answer = await self.ctx.backend.fetch(
+                        source, timeout=self.timeout or self.ctx.step_timeout)
+                except RequestRefused:  # a third party's script: the browser never runs it
+                    self.scripts[source] = forms.digest(f"refused {source}")
+                    continue
                 self.scripts[source] = forms.digest(f"{answer.status} {answer.text}")
         return self.scripts
 
