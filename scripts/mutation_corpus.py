@@ -34,6 +34,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -69,6 +72,28 @@ def _kind(content_type: str, fixture: str) -> str:
     if "html" in content_type:
         return "shell" if fixture.startswith(SHELLS) else "html"
     return ""
+
+
+def _apply_cassette(mutation: Mutation, path: Path) -> int:
+    """An API recording's answers (a vcrpy cassette) changed like any other JSON answer."""
+    if not path.exists():
+        return 0
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    changed = 0
+    for item in data.get("interactions") or []:
+        body = (item.get("response") or {}).get("body") or {}
+        text = body.get("string")
+        if not isinstance(text, str):
+            continue
+        parts = urlsplit(str(item["request"]["uri"]))
+        new = mutation.edit(Doc("json", parts.path + (f"?{parts.query}" if parts.query
+                                                      else ""), text))
+        if new != text:
+            body["string"] = new
+            changed += 1
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
+    return changed
 
 
 def apply(mutation: Mutation, fixtures: Path, target: Path) -> Path:
@@ -107,7 +132,9 @@ def apply(mutation: Mutation, fixtures: Path, target: Path) -> Path:
         if new != body:
             exchange["body"] = new
             changed += 1
-    write_exchanges(folder, exchanges, str(fixture.meta.get("base_url") or ""))
+    if exchanges:
+        write_exchanges(folder, exchanges, str(fixture.meta.get("base_url") or ""))
+    changed += _apply_cassette(mutation, folder / "cassette.yaml")
     if not changed:
         raise RuntimeError(f"mutation {mutation.name} changed nothing")
     return folder

@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from engine.extraction.records import Extraction, count_matches
-from engine.harness import har, login_pages
+from engine.harness import api_pages, har, login_pages
 from engine.harness.causes import Cause, headline, ranked
 from engine.harness.check_controls import controls, lost_part, served_pages
 from engine.harness.check_values import ValueCheck, check_values
@@ -327,7 +327,14 @@ def check_scenario(recipe: Recipe, fixture_dir: Path, *,
                                  Path(fixture_dir))
         scenario.causes = [Cause("harness", f"fixture unreadable: {exc}")]
         return scenario
-    return check_fixture(recipe, fixture, threshold=threshold)
+    with api_pages.checkable(recipe, fixture) as answered:
+        if answered is None:
+            return check_fixture(recipe, fixture, threshold=threshold)
+        result = check_fixture(recipe, answered, threshold=threshold)
+    result.path = fixture.path
+    result.notes.append(f"read from {api_pages.CASSETTE}: {len(result.snapshots)} recorded "
+                        "answer(s) as pages (names are the interactions' numbers)")
+    return result
 
 
 def check_recipe(recipe: Recipe, recipe_path: Path, fixtures_root: Path,

@@ -16,7 +16,7 @@ first differing value".
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
 
@@ -100,6 +100,7 @@ def walk(recipe: Recipe, fixture: Fixture,
             text = path.read_text(encoding="utf-8")
             extraction = (done or {}).get(info.file) or extract_list(
                 text, block, context, reference=reference, institution=recipe.institution)
+            extraction = _with_pending(recipe, stage, block, text, extraction, context)
             facts = document_facts(block, stage, account_id, info.page_number, info.url, text,
                                    extraction, info.file)
             page = PageRead(info, facts, extraction, _refusal(block, stage, facts, text,
@@ -110,6 +111,24 @@ def walk(recipe: Recipe, fixture: Fixture,
             if (block.next_page or block.next_click) and not has_next(facts):
                 break  # no next link (no control to click): the runner reads no further
     return out
+
+
+def _with_pending(recipe: Recipe, stage: str, block: ListBlock, text: str,
+                  extraction: Extraction, context: Any) -> Extraction:
+    """An API recipe's transactions pages also hold pending rows (``api.pending``), read with
+    the block's fields and marked pending, as the runner reads them."""
+    pending = recipe.api.pending if recipe.api is not None else None
+    if not pending or section_of(stage) != "transactions" or block.format != "json":
+        return extraction
+    try:
+        if jmespath.search(pending, json.loads(text)) is None:
+            return extraction
+    except (ValueError, jmespath.exceptions.JMESPathError):
+        return extraction
+    extra = extract_list(text, block.model_copy(update={"each": pending}), context,
+                         institution=recipe.institution)
+    return replace(extraction, records=[*extraction.records,
+                                        *({**r, "pending": True} for r in extra.records)])
 
 
 def _refusal(block: ListBlock, stage: str, facts: PageFacts, text: str,
@@ -170,10 +189,16 @@ def build(recipe: Recipe, fixture: Fixture, pages: list[PageRead]) -> ValueCheck
     known = {str(a["id"]): a for a in (fixture.expected or {}).get("accounts") or []
              if isinstance(a, dict) and a.get("id") is not None}
     models: dict[str, Account] = {}
+    balances = {page.info.account_id: page.extraction.records[0] for page in pages
+                if page.info.stage == "balances" and page.refusal is None
+                and page.extraction.records}
     for page in pages:
         if page.refusal is not None or not page.info.stage.startswith("accounts"):
             continue
         for record in page.extraction.records:
+            extra = balances.get(str(record.get("id")))
+            if extra:  # an API recipe reads each account's balance from its own endpoint
+                record = {**record, **{k: v for k, v in extra.items() if v is not None}}
             try:
                 account = account_of(ctx, dict(record))
             except SyncError as exc:

@@ -49,17 +49,22 @@ def targets(recipe: Recipe, scenario: ScenarioCheck, fixture: Fixture) -> list[T
     """The broken selectors the check named, each once."""
     out: dict[tuple[str, str], Target] = {}
     logins = recorded(fixture.meta)
+    seen: set[tuple[str, str, str]] = set()
+    headers: dict[str, set[str]] = {}
     for cause in scenario.causes:
-        if not cause.step or not cause.selector:
-            continue
+        if not cause.step or not cause.selector or (cause.kind, cause.step,
+                                                     cause.selector) in seen:
+            continue  # the same selector on every page: one target
+        seen.add((cause.kind, cause.step, cause.selector))
         for target in _targets(recipe, fixture, cause.kind, cause.step, cause.selector,
-                               cause.page, logins):
+                               cause.page, logins, headers):
             out.setdefault((target.path, target.selector), target)
     return list(out.values())
 
 
 def _targets(recipe: Recipe, fixture: Fixture, kind: str, step: str, selector: str,
-             page: str | None, logins: list[LoginSelector]) -> list[Target]:
+             page: str | None, logins: list[LoginSelector],
+             headers: dict[str, set[str]]) -> list[Target]:
     if kind == "login":
         match = re.match(r"login\[(\d+)\]", step)
         if not match:
@@ -85,8 +90,11 @@ def _targets(recipe: Recipe, fixture: Fixture, kind: str, step: str, selector: s
     if kind == "selector" and rest == "each":
         return [Target("each", step, selector, f"{stage}.each", stage)]
     if kind == "selector" and rest.startswith("fields."):
-        return _field_targets(recipe, fixture, block, stage, step, rest.removeprefix("fields."),
-                              selector)
+        if stage not in headers:
+            headers[stage] = {header_key(h) for h in header_texts(
+                _documents(fixture, stage))} if block.format == "html" else set()
+        return _field_targets(block, stage, step, rest.removeprefix("fields."), selector,
+                              headers[stage])
     if kind == "truncated" and block.next_page == selector:
         return [Target("next", f"{stage}.next_page", selector, f"{stage}.next_page", stage)]
     if kind == "truncated" and block.next_click == selector:
@@ -106,13 +114,12 @@ def _step_target(recipe: Recipe, stage: str, index: int, step: str,
     return [Target("control", step, selector, f"{stage}.steps[{index}].{path}", stage)]
 
 
-def _field_targets(recipe: Recipe, fixture: Fixture, block: ListBlock, stage: str, step: str,
-                   name: str, selector: str) -> list[Target]:
+def _field_targets(block: ListBlock, stage: str, step: str, name: str, selector: str,
+                   headers: set[str]) -> list[Target]:
     raw = block.fields.get(name)
     spec = block.field_specs().get(name)
     if spec is None or spec.selector != selector:
         return []
-    headers = {header_key(h) for h in header_texts(_documents(recipe, fixture, stage))}
     columns = [(sub, source) for sub, source in (("debit", spec.debit), ("credit", spec.credit),
                                                   (None, spec)) if source is not None
                and isinstance(source.column, str | list)]
@@ -141,13 +148,12 @@ def _has_column(source: Source, headers: set[str]) -> bool:
     return any(header_key(n) in headers for n in _names(source))
 
 
-def _documents(recipe: Recipe, fixture: Fixture, stage: str) -> list[str]:
+def _documents(fixture: Fixture, stage: str) -> list[str]:
     out = []
     for info in fixture.snapshots:
         path = snapshot_path(fixture.path, info)
         if info.stage == stage and path.exists():
             out.append(path.read_text(encoding="utf-8"))
-    del recipe
     return out
 
 

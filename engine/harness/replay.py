@@ -28,6 +28,7 @@ from engine.api import Engine
 from engine.backends.base import Backend
 from engine.backends.browser import BrowserSession
 from engine.extraction.records import extract_list
+from engine.harness import api_pages
 from engine.harness.causes import Cause, located, ranked
 from engine.harness.compare import Comparison, FieldDiff, compare_results, show
 from engine.harness.fixture import Fixture, block_of, load_fixture, relative_url, result_view
@@ -196,8 +197,10 @@ async def _replay_api(recipe: Recipe, fixture: Fixture, engine: Engine | None) -
     """API recipes replay from their vcrpy cassette (cassette.py): no browser at all."""
     from engine.harness.cassette import api_cassette, placeholder_credentials
 
-    options = SyncOptions(base_url=str(fixture.meta.get("base_url") or "") or None,
-                          reference_date=_reference(fixture))
+    base = str(fixture.meta.get("base_url") or "")
+    seen: list[DocumentSeen] = []
+    options = SyncOptions(base_url=base or None, reference_date=_reference(fixture),
+                          observer=seen.append)
     stand_ins = placeholder_credentials(c.name for c in recipe.credentials)
     host = engine or Engine(max_concurrency=1)
     try:
@@ -206,7 +209,14 @@ async def _replay_api(recipe: Recipe, fixture: Fixture, engine: Engine | None) -
     finally:
         if engine is None:
             await host.close()
-    return judge(fixture, result, list(report.unmatched), None, [])
+    # the cassette's answers as pages (api_pages): what the replay read is compared with
+    # them page by page, as a browser replay's pages are with the snapshots
+    with api_pages.checkable(recipe, fixture) as answered:
+        pages_of = answered or fixture
+        accounts = account_records(recipe, pages_of)
+        pages = [_facts(recipe, pages_of, doc, base.rstrip("/"), accounts) for doc in seen]
+        return judge(pages_of, result, list(report.unmatched), None,
+                     [p for p in pages if p is not None], recipe)
 
 
 def diff_results(expected: dict[str, Any], actual: dict[str, Any]) -> list[FieldDiff]:

@@ -10,9 +10,10 @@ must yield (``repair_solve``). A name the site renamed is renamed wherever the r
 it (the same id in the row selector, the header selector and a heading's, a class in a
 ``wait_for``). The best candidates are written into the recipe's YAML at each selector's own
 line, and the *whole* patched recipe is run again: ``engine check`` over every snapshot must
-then pass — values, counts and all — and, when a browser is at hand (always for a login
-selector), a replay of the recording must reproduce expected.json. Only then is the patch
-shown, as a YAML diff. A patch that was not verified is never shown.
+then pass — values, counts and all — and, for a patch that touches a login step (which no
+snapshot shows) or when asked, a replay of the recording in the browser must reproduce
+expected.json. Only then is the patch shown, as a YAML diff. A patch that was not verified is
+never shown.
 """
 
 from __future__ import annotations
@@ -199,10 +200,12 @@ def _prepare(recipe_path: Path, fixture_dir: Path) -> tuple[
 
 
 async def suggest_async(recipe_path: Path, fixture_dir: Path, *,
-                        engine: Engine | None = None, browser: bool = False) -> list[Patch]:
-    """A verified patch for the scenario's broken selectors, or nothing. With ``engine``
-    (or ``browser``: one started here) the patched recipe must also replay the recording;
-    without either, no patch touching a login step is proposed."""
+                        engine: Engine | None = None, browser: bool = False,
+                        replay: bool = False) -> list[Patch]:
+    """A verified patch for the scenario's broken selectors, or nothing. A patch touching a
+    login step (which no snapshot shows) must replay the recording on ``engine`` (or a
+    browser started here when ``browser``), any patch when ``replay``; without a browser,
+    no login patch is proposed."""
     prepared = _prepare(recipe_path, fixture_dir)
     if prepared is None:
         return []
@@ -217,7 +220,7 @@ async def suggest_async(recipe_path: Path, fixture_dir: Path, *,
             continue
         how = "engine check passes on every snapshot: values, counts, pages"
         login = any(path.startswith("login") for _s, path, _o, _n in changes)
-        if engine is not None or browser or login:
+        if replay or login:
             if not await _replay_verified(recipe_path, text, fixture, engine, browser):
                 continue
             how += "; the replay reproduces expected.json"

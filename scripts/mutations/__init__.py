@@ -3,6 +3,7 @@ and judges them)."""
 
 from __future__ import annotations
 
+from scripts.mutations.api import api
 from scripts.mutations.aurora import aurora
 from scripts.mutations.demo import demo
 from scripts.mutations.edits import Doc, Mutation
@@ -12,7 +13,7 @@ from scripts.mutations.sever import sever
 
 def corpus() -> list[Mutation]:
     """Every mutation, names unique."""
-    found = [*demo(), *harbour(), *sever(), *aurora()]
+    found = [*demo(), *harbour(), *sever(), *aurora(), *api()]
     names = [m.name for m in found]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
