@@ -16,6 +16,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from parsel import Selector
+
 from engine.extraction.records import extract_list, extract_next
 from engine.harness.check_controls import served_pages
 from engine.harness.check_values import attribute_expected
@@ -254,10 +256,13 @@ def _solve_control(fixture: Fixture, target: Target, pages: Pages
         key = (info.stage, info.account_id)
         last[key] = max(last.get(key, 0), info.page_number)
     rest = target.path.rsplit(".", 1)[-1]
+    verb = target.step.rsplit(" ", 1)[-1] if ".steps[" in target.step else rest
     documents = pages.documents + [d for info, _t, _c, _e in pages.items
                                    for d in served.get(info.url.split("?")[0], [])]
     out = []
     for candidate in css_substitutions(target.selector, documents):
+        if not all(_fits(verb, d, candidate.selector) for d in documents):
+            continue
         good = total = 0
         for info, text, _c, _e in pages.items:
             found = safe_count(text, candidate.selector)
@@ -275,6 +280,29 @@ def _solve_control(fixture: Fixture, target: Target, pages: Pages
                                           for d in served.get(info.url.split("?")[0], [])))
         out.append((good / total if total else 0.0, candidate))
     return out
+
+
+ACTS_ON = {
+    "click": ("//a | //button | //input | //label | //summary | //*[@role='button' or "
+              "@role='tab' or @role='link' or @role='menuitem' or @role='option'] | "
+              "//*[@onclick]"),
+    "select": "//select", "fill": "//input | //textarea", "press": "//input | //textarea",
+}
+"""What a step's element must be: a tab or button to click, a drop-down to choose in."""
+
+
+def _fits(verb: str, document: str, selector: str) -> bool:
+    """Every element ``selector`` finds in ``document`` is one the step's verb acts on."""
+    kinds = ACTS_ON.get(verb)
+    if kinds is None:
+        return True
+    root = Selector(text=document, type="html")
+    tree = root.root.getroottree()
+    try:
+        found = {tree.getpath(n.root) for n in root.css(split_pseudo(selector)[0])}
+    except Exception:
+        return False
+    return found <= {tree.getpath(n.root) for n in root.xpath(kinds)}
 
 
 def _fills(recipe: Recipe, block: ListBlock, pages: Pages, name: str) -> bool:

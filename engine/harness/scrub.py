@@ -197,8 +197,11 @@ def _loads(text: str) -> Any:
 def _plan_keypad(plan: ScrubTable, pages: list[dict[str, str]], exchanges: Sequence[Exchange],
                  typed: str | None) -> None:
     renamed: list[dict[str, str]] = []
+    named: dict[str, str] = {}  # one keypad is on several documents (answer, DOM): one name
     for number, mapping in enumerate(pages, 1):
-        names = {tok: f"scrubbed-key{number}-{i:02d}" for i, tok in enumerate(mapping)}
+        names = {tok: named.get(tok) or f"scrubbed-key{number}-{i:02d}"
+                 for i, tok in enumerate(mapping)}
+        named.update(names)
         renamed.append(names)
         plan.literals.update(names)
     posted = [v for ex in exchanges if ex.post_data for v in _posted_values(ex.post_data)]

@@ -10,8 +10,9 @@ must yield (``repair_solve``). A name the site renamed is renamed wherever the r
 it (the same id in the row selector, the header selector and a heading's, a class in a
 ``wait_for``). The best candidates are written into the recipe's YAML at each selector's own
 line, and the *whole* patched recipe is run again: ``engine check`` over every snapshot must
-then pass — values, counts and all — and, for a patch that touches a login step (which no
-snapshot shows) or when asked, a replay of the recording in the browser must reproduce
+then pass — values, counts and all — and, for a patch that touches a step (a login step's
+page is no snapshot; the tab a block's step clicks shows its effect only in a browser) or
+when asked, a replay of the recording in the browser must reproduce
 expected.json. Only then is the patch shown, as a YAML diff. A patch that was not verified is
 never shown.
 """
@@ -203,9 +204,9 @@ async def suggest_async(recipe_path: Path, fixture_dir: Path, *,
                         engine: Engine | None = None, browser: bool = False,
                         replay: bool = False) -> list[Patch]:
     """A verified patch for the scenario's broken selectors, or nothing. A patch touching a
-    login step (which no snapshot shows) must replay the recording on ``engine`` (or a
-    browser started here when ``browser``), any patch when ``replay``; without a browser,
-    no login patch is proposed."""
+    step (of the login or of a block) must replay the recording on ``engine`` (or a browser
+    started here when ``browser``), any patch when ``replay``; without a browser, no such
+    patch is proposed."""
     prepared = _prepare(recipe_path, fixture_dir)
     if prepared is None:
         return []
@@ -219,8 +220,11 @@ async def suggest_async(recipe_path: Path, fixture_dir: Path, *,
         if text is None or _verify(recipe_path, text, fixture) is None:
             continue
         how = "engine check passes on every snapshot: values, counts, pages"
-        login = any(path.startswith("login") for _s, path, _o, _n in changes)
-        if replay or login:
+        # a login step's page is not a snapshot, and what a block's step did (the tab it
+        # clicked) shows only in a browser: such patches must replay the recording
+        acted = any(path.startswith("login") or ".steps[" in path
+                    for _s, path, _o, _n in changes)
+        if replay or acted:
             if not await _replay_verified(recipe_path, text, fixture, engine, browser):
                 continue
             how += "; the replay reproduces expected.json"
