@@ -21,7 +21,7 @@ def corpus() -> list[Mutation]:
     return found
 
 
-QUICK = ("bd-rename-montant-operations", "bd-next-dropped-page2", "bd-analytics-script",
+QUICK = ("bd-rename-montant-operations", "bd-next-dropped-page2", "hcu-analytics-script",
          "hy-key-amount", "hy-extra-keys", "hcu-header-amount", "hcu-columns-reordered-recent",
          "bs-next-postback-lost-page3", "hco-camt-siblings-reordered", "api-key-next-link")
 """The short corpus the test suite runs, one or two of each kind of site and change: a
