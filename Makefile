@@ -2,7 +2,7 @@
 # is missing first (scripts/bootstrap.sh), so they work on a fresh machine.
 VENV := .venv/bin
 
-.PHONY: demo test lint bootstrap bench canary
+.PHONY: demo test lint bootstrap bench canary mutations
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -23,6 +23,13 @@ test:
 
 canary: bootstrap
 	$(VENV)/engine canary --junit out/canary.xml --html out/canary.html
+
+# The mutation corpus (scripts/mutation_corpus.py, issue 15): every committed fixture changed
+# the ways real sites change (several hundred mutations), judged by check, replay in the real
+# browser, the canary and --suggest; prints the figures per site and overall and writes every
+# verdict to out/mutations.json. About an hour on a quiet machine; the suite runs --quick.
+mutations: bootstrap
+	$(VENV)/python scripts/mutation_corpus.py --json out/mutations.json
 
 lint: bootstrap
 	$(VENV)/ruff check engine sites tests bench scripts

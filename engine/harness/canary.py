@@ -116,7 +116,10 @@ def plan(recipe_paths: Sequence[Path], fixtures_root: Path,
 async def run_canary(recipe_paths: Sequence[Path], fixtures_root: Path, *,
                      engine: Engine | None = None, jobs: int = 2,
                      progress: ProgressHook | None = None,
-                     on_plan: Callable[[int], None] | None = None) -> CanaryReport:
+                     on_plan: Callable[[int], None] | None = None,
+                     suggest: bool = False) -> CanaryReport:
+    """Every scenario of every recipe; ``suggest``: a failing scenario whose check located a
+    broken selector gets a verified repair (``suggest.py``) next to its failure."""
     started = time.perf_counter()
     report = CanaryReport()
     work = plan(recipe_paths, fixtures_root, report)
@@ -130,7 +133,7 @@ async def run_canary(recipe_paths: Sequence[Path], fixtures_root: Path, *,
         async with slots:
             if progress is not None:
                 progress("start", None)
-            outcome = await run_scenario(path, recipe, folder, shared)
+            outcome = await run_scenario(path, recipe, folder, shared, suggest=suggest)
             if progress is not None:
                 progress("done", outcome)
             return outcome
@@ -145,8 +148,10 @@ async def run_canary(recipe_paths: Sequence[Path], fixtures_root: Path, *,
 
 
 async def run_scenario(recipe_path: Path, recipe: Recipe, folder: Path, engine: Engine, *,
-                       step_timeout: float | None = None) -> ScenarioOutcome:
-    """Check + replay one scenario and decide whether it passes."""
+                       step_timeout: float | None = None,
+                       suggest: bool = False) -> ScenarioOutcome:
+    """Check + replay one scenario and decide whether it passes (``suggest``: and, when it
+    fails on a located selector, propose a verified repair)."""
     started = time.perf_counter()
     outcome = ScenarioOutcome(recipe_path, recipe.institution.id, folder.name, folder)
     try:
@@ -181,6 +186,13 @@ async def run_scenario(recipe_path: Path, recipe: Recipe, folder: Path, engine: 
     outcome.passed = not outcome.failures
     if not outcome.passed:
         _attach_evidence(outcome, recipe, replay)
+        if suggest and outcome.check is not None and not outcome.check.expects_breakage \
+                and any(c.selector for c in outcome.check.causes):
+            from engine.harness.suggest import suggest_async
+
+            patches = await suggest_async(recipe_path, folder, engine=engine)
+            outcome.suggestion = "".join(line if line.endswith("\n") else line + "\n"
+                                         for p in patches for line in p.lines()) or None
     outcome.elapsed_ms = _ms(started)
     return outcome
 

@@ -24,10 +24,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from engine.extraction.records import Extraction, count_matches
-from engine.harness import har, login_pages
+from engine.harness import api_pages, har, login_pages
 from engine.harness.causes import Cause, headline, ranked
+from engine.harness.check_controls import controls, lost_part, served_pages
 from engine.harness.check_values import ValueCheck, check_values
 from engine.harness.compare import Comparison
 from engine.harness.fixture import (
@@ -65,6 +67,9 @@ class SelectorCheck:
     required: bool = True
     broken: bool = False
     reason: str = ""
+    located: bool = False
+    """A cause of its own (a selector that matches nothing now, a control the runner would
+    stop at), not a symptom the runner's rules and the values report better."""
 
 
 @dataclass
@@ -160,8 +165,10 @@ class CheckReport:
 
 def check_snapshot(recipe: Recipe, fixture: Fixture, info: SnapshotInfo,
                    accounts: dict[str, dict[str, Any]],
-                   done: dict[str, Extraction] | None = None) -> SnapshotCheck:
-    """One snapshot's selectors; ``done`` keeps each extraction for the values check."""
+                   done: dict[str, Extraction] | None = None,
+                   served: dict[str, list[str]] | None = None) -> SnapshotCheck:
+    """One snapshot's selectors; ``done`` keeps each extraction for the values check;
+    ``served``: the recording's HTML answers by path (the pages before the block's steps)."""
     result = SnapshotCheck(info.file, info.stage, info.account_id, info.page_number, info.url)
     path = snapshot_path(fixture.path, info)
     block = block_for_stage(recipe, info.stage)
@@ -176,7 +183,9 @@ def check_snapshot(recipe: Recipe, fixture: Fixture, info: SnapshotInfo,
     assert extraction is not None
     if done is not None:
         done[info.file] = extraction
-    result.selectors.append(_rows_check(info, block, extraction))
+    result.selectors.append(_rows_check(info, block, extraction, html))
+    if extraction.document_error is not None:
+        return result  # nothing on the page can be read: its fields say nothing more
     specs = block.field_specs()
     per_field: dict[str, list[str]] = {}
     for problem in extraction.problems:
@@ -188,29 +197,45 @@ def check_snapshot(recipe: Recipe, fixture: Fixture, info: SnapshotInfo,
                               stat.matched, stat.empty, stat.unparsable, spec.required)
         if recorded and stat.matched == 0 and extraction.rows > 0:
             check.broken, check.reason = True, f"matched {recorded} at recording, 0 now"
+            check.located = True
         elif name in per_field:
             first = per_field[name][0]
             check.broken = True
             check.reason = (f"{stat.unparsable} unparsable" if stat.unparsable else
                             f"{stat.empty} empty") + f" ({first})"
         result.selectors.append(check)
-    for selector_name in ("next_page", "next_click", "wait_for"):
+    for selector_name in ("next_page", "next_click"):
         selector = getattr(block, selector_name)
         if selector and block.format == "html":
             result.selectors.append(SelectorCheck(
                 info.stage, f"{info.stage}.{selector_name}", selector, None,
                 count_matches(html, selector), required=False))
+    pages = (served or {}).get(urlsplit(info.url).path, [])
+    for control in controls(block, info.stage, html, pages):
+        result.selectors.append(SelectorCheck(
+            info.stage, control.name, control.selector, None, control.now,
+            required=control.broken, broken=control.broken,
+            reason=control.reason if control.broken else "", located=control.broken))
     result.problems = [f"{p.field}: row {p.row + 1}: {p.message}"
                        for p in extraction.problems[:5]]
     return result
 
 
-def _rows_check(info: SnapshotInfo, block: ListBlock, extraction: Extraction) -> SelectorCheck:
+def _rows_check(info: SnapshotInfo, block: ListBlock, extraction: Extraction,
+                html: str) -> SelectorCheck:
     check = SelectorCheck(info.stage, f"{info.stage}.each", block.each, info.rows,
                           extraction.rows)
-    if info.rows > 0 and extraction.rows == 0:
-        check.broken = True
+    if extraction.document_error is not None and info.rows > 0:
+        check.broken, check.located = True, True
+        check.reason = (f"matched {info.rows} rows at recording; the page cannot be read as "
+                        f"the block expects now: {extraction.document_error}")
+    elif info.rows > 0 and extraction.rows == 0:
+        check.broken, check.located = True, True
         check.reason = f"matched {info.rows} rows at recording, 0 now"
+    elif (part := lost_part(block, html, info.rows, extraction.rows)) is not None:
+        check.broken, check.located = True, True
+        check.reason = (f"its part `{part}` matches nothing now ({info.rows} rows at "
+                        f"recording, {extraction.rows} now)")
     return check
 
 
@@ -223,11 +248,15 @@ def check_fixture(recipe: Recipe, fixture: Fixture, *,
                            expected_error=meta.get("expected_error"))
     accounts = account_records(recipe, fixture) if recipe.transactions or recipe.holdings else {}
     done: dict[str, Extraction] = {}
+    exchanges = har.read_exchanges(fixture.path)
+    served = served_pages(exchanges)
     for info in fixture.snapshots:
-        result.snapshots.append(check_snapshot(recipe, fixture, info, accounts, done))
-    causes: list[Cause] = _login_causes(recipe, fixture)
+        result.snapshots.append(check_snapshot(recipe, fixture, info, accounts, done, served))
+    causes: list[Cause] = _login_causes(recipe, fixture, exchanges)
+    reading = {s.stage for s in result.snapshots for c in s.selectors
+               if c.name.endswith(".each") and c.now > 0}
     for snap in result.snapshots:
-        causes.extend(_selector_causes(snap))
+        causes.extend(_selector_causes(snap, snap.stage in reading))
     if not result.expects_breakage:
         result.values = check_values(recipe, fixture, threshold=threshold, done=done)
         causes.extend(result.values.causes)
@@ -242,22 +271,32 @@ def _where(snap: SnapshotCheck) -> str:
     return f"{snap.stage} page {snap.page_number}{owner} ({snap.url}, {snap.file})"
 
 
-def _selector_causes(snap: SnapshotCheck) -> list[Cause]:
+def _selector_causes(snap: SnapshotCheck, reads_elsewhere: bool) -> list[Cause]:
+    """Located causes of one snapshot; a row selector that finds nothing on this page but
+    still finds rows on other pages of its block lost this page's rows (the page changed,
+    or its rows went), it was not renamed."""
     out = [Cause("harness", f"{snap.file}: {snap.error}", page=snap.url)] if snap.error else []
     for sel in snap.broken:
-        if "at recording, 0 now" in sel.reason:
-            out.append(Cause("selector", f"{sel.name} `{sel.selector}` {sel.reason} on "
-                             f"{_where(snap)}", sel.name, sel.selector, snap.url,
-                             snapshot=snap.file))
+        if not sel.located:
+            continue
+        lost = reads_elsewhere and sel.name.endswith(".each") and sel.now == 0
+        if lost:
+            out.append(Cause("rows_lost", f"{_where(snap)}: {sel.recorded} rows at recording, "
+                             f"0 now (`{sel.selector}` still finds rows on other pages)",
+                             sel.name, sel.selector, snap.url, snapshot=snap.file))
+            continue
+        out.append(Cause("selector", f"{sel.name} `{sel.selector}` {sel.reason} on "
+                         f"{_where(snap)}", sel.name, sel.selector, snap.url,
+                         snapshot=snap.file))
     return out
 
 
-def _login_causes(recipe: Recipe, fixture: Fixture) -> list[Cause]:
+def _login_causes(recipe: Recipe, fixture: Fixture,
+                  exchanges: list[dict[str, Any]]) -> list[Cause]:
     recorded = login_pages.recorded(fixture.meta)
     if not recorded:
         return []
-    pages = login_pages.fixture_documents(fixture.path, fixture.meta,
-                                          har.read_exchanges(fixture.path))
+    pages = login_pages.fixture_documents(fixture.path, fixture.meta, exchanges)
     return [Cause("login", f"{item.step} `{item.selector}` matched {item.matched} at recording "
                   f"on {item.page}, {now} now", item.step, item.selector, item.page)
             for item, now in login_pages.lost(recipe, recorded, pages)]
@@ -288,7 +327,14 @@ def check_scenario(recipe: Recipe, fixture_dir: Path, *,
                                  Path(fixture_dir))
         scenario.causes = [Cause("harness", f"fixture unreadable: {exc}")]
         return scenario
-    return check_fixture(recipe, fixture, threshold=threshold)
+    with api_pages.checkable(recipe, fixture) as answered:
+        if answered is None:
+            return check_fixture(recipe, fixture, threshold=threshold)
+        result = check_fixture(recipe, answered, threshold=threshold)
+    result.path = fixture.path
+    result.notes.append(f"read from {api_pages.CASSETTE}: {len(result.snapshots)} recorded "
+                        "answer(s) as pages (names are the interactions' numbers)")
+    return result
 
 
 def check_recipe(recipe: Recipe, recipe_path: Path, fixtures_root: Path,

@@ -16,7 +16,7 @@ first differing value".
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
 
@@ -28,7 +28,13 @@ from engine.extraction.records import Extraction, extract_list
 from engine.harness.causes import Cause
 from engine.harness.compare import Comparison, ItemChange, compare_results
 from engine.harness.fixture import Fixture, SnapshotInfo, block_of
-from engine.harness.pages import PageFacts, compare_pages, document_facts, recorded_facts
+from engine.harness.pages import (
+    PageFacts,
+    compare_pages,
+    document_facts,
+    has_next,
+    recorded_facts,
+)
 from engine.harness.snapshots import (
     account_records,
     reference_date,
@@ -94,21 +100,41 @@ def walk(recipe: Recipe, fixture: Fixture,
             text = path.read_text(encoding="utf-8")
             extraction = (done or {}).get(info.file) or extract_list(
                 text, block, context, reference=reference, institution=recipe.institution)
+            extraction = _with_pending(recipe, stage, block, text, extraction, context)
             facts = document_facts(block, stage, account_id, info.page_number, info.url, text,
                                    extraction, info.file)
             page = PageRead(info, facts, extraction, _refusal(block, stage, facts, text,
-                                                              extraction, context))
+                                                              extraction, info.rows))
             out.append(page)
             if page.refusal is not None:
                 break  # the runner stops this list here (page 1: the account fails)
-            if block.next_page and not (facts.next or {}).get("url"):
-                break  # no next link: the runner reads no further
+            if (block.next_page or block.next_click) and not has_next(facts):
+                break  # no next link (no control to click): the runner reads no further
     return out
 
 
+def _with_pending(recipe: Recipe, stage: str, block: ListBlock, text: str,
+                  extraction: Extraction, context: Any) -> Extraction:
+    """An API recipe's transactions pages also hold pending rows (``api.pending``), read with
+    the block's fields and marked pending, as the runner reads them."""
+    pending = recipe.api.pending if recipe.api is not None else None
+    if not pending or section_of(stage) != "transactions" or block.format != "json":
+        return extraction
+    try:
+        if jmespath.search(pending, json.loads(text)) is None:
+            return extraction
+    except (ValueError, jmespath.exceptions.JMESPathError):
+        return extraction
+    extra = extract_list(text, block.model_copy(update={"each": pending}), context,
+                         institution=recipe.institution)
+    return replace(extraction, records=[*extraction.records,
+                                        *({**r, "pending": True} for r in extra.records)])
+
+
 def _refusal(block: ListBlock, stage: str, facts: PageFacts, text: str,
-             extraction: Extraction, context: Any) -> Cause | None:
-    """What ``runner/paging.py::_require`` raises on this page, as a cause."""
+             extraction: Extraction, recorded_rows: int) -> Cause | None:
+    """What ``runner/paging.py::_require`` raises on this page, as a cause (a list that was
+    empty at recording too names its ``empty`` selector: that is what stopped proving it)."""
     where = _where(facts)
     each = f"{stage}.each"
     if extraction.document_error is not None:
@@ -132,8 +158,11 @@ def _refusal(block: ListBlock, stage: str, facts: PageFacts, text: str,
         elif not extraction.empty_marker:
             detail = (f"`{block.empty}` matches nothing either" if block.empty else
                       "and the block has no `empty` selector to prove the list is empty")
+            marker = block.empty is not None and recorded_rows == 0
             return Cause("runner", f"{each} `{block.each}`: no rows on {where}, {detail}",
-                         each, block.each, facts.url, snapshot=facts.file)
+                         f"{stage}.empty" if marker else each,
+                         block.empty if marker else block.each, facts.url,
+                         snapshot=facts.file)
     if extraction.problems:
         problem = extraction.problems[0]
         name = f"{stage}.fields.{problem.field}"
@@ -160,10 +189,16 @@ def build(recipe: Recipe, fixture: Fixture, pages: list[PageRead]) -> ValueCheck
     known = {str(a["id"]): a for a in (fixture.expected or {}).get("accounts") or []
              if isinstance(a, dict) and a.get("id") is not None}
     models: dict[str, Account] = {}
+    balances = {page.info.account_id: page.extraction.records[0] for page in pages
+                if page.info.stage == "balances" and page.refusal is None
+                and page.extraction.records}
     for page in pages:
         if page.refusal is not None or not page.info.stage.startswith("accounts"):
             continue
         for record in page.extraction.records:
+            extra = balances.get(str(record.get("id")))
+            if extra:  # an API recipe reads each account's balance from its own endpoint
+                record = {**record, **{k: v for k, v in extra.items() if v is not None}}
             try:
                 account = account_of(ctx, dict(record))
             except SyncError as exc:
@@ -174,10 +209,10 @@ def build(recipe: Recipe, fixture: Fixture, pages: list[PageRead]) -> ValueCheck
             out.view["accounts"].append(item)
             out.page_of[id(item)] = page.facts
     lists: dict[tuple[str, str], list[PageRead]] = {}
-    for page in pages:
-        stage = page.info.stage
-        if page.refusal is None and stage in ("transactions", "holdings"):
-            lists.setdefault((stage, page.info.account_id or ""), []).append(page)
+    for page in sorted(pages, key=lambda p: _order(p.info.stage, p.info.page_number)):
+        section = section_of(page.info.stage)
+        if page.refusal is None and section in ("transactions", "holdings"):
+            lists.setdefault((section, page.info.account_id or ""), []).append(page)
     for (stage, account_id), group in lists.items():
         owner = models.get(account_id) or _known(known, account_id) or _stand_in(
             recipe, account_id)
@@ -186,10 +221,23 @@ def build(recipe: Recipe, fixture: Fixture, pages: list[PageRead]) -> ValueCheck
     return out
 
 
+def section_of(stage: str) -> str:
+    """``transactions[1]`` → ``transactions``: the section a block's stage belongs to."""
+    return stage.split("[", 1)[0]
+
+
+def _order(stage: str, page_number: int) -> tuple[int, int]:
+    """Blocks of a section in recipe order, each block's pages in order: the order the
+    runner concatenates an account's rows in."""
+    index = stage.partition("[")[2].rstrip("]")
+    return (int(index) if index.isdigit() else 0), page_number
+
+
 def _convert(ctx: SyncContext, out: ValueCheck, stage: str, account: Account,
              group: list[PageRead]) -> None:
-    """One account's list in one go, as the runner converts it (transaction ids number
-    identical rows over the whole list); a refused value is found page by page."""
+    """One account's rows of every block of the section in one go, as the runner converts
+    them (transaction ids number identical rows over all of them); a refused value is found
+    page by page."""
     convert = transactions_of if stage == "transactions" else holdings_of
     records = [r for page in group for r in page.extraction.records]
     owners = [page.facts for page in group for _ in page.extraction.records]
@@ -240,7 +288,7 @@ def attribute_expected(fixture: Fixture, expected: dict[str, Any],
     pages = recorded_facts(fixture)
     for collection in ("accounts", "transactions", "holdings"):
         items = [i for i in expected.get(collection) or [] if isinstance(i, dict)]
-        for (stage, account), group in _groups(pages, collection).items():
+        for account, group in _groups(pages, collection).items():
             mine = [i for i in items if collection == "accounts"
                     or str(i.get("account_id")) == str(account)]
             start = 0
@@ -249,20 +297,17 @@ def attribute_expected(fixture: Fixture, expected: dict[str, Any],
                 for item in mine[start:start + count]:
                     page_of[id(item)] = facts
                 start += count
-            del stage
 
 
-def _groups(pages: list[PageFacts], collection: str
-            ) -> dict[tuple[str, str | None], list[PageFacts]]:
-    out: dict[tuple[str, str | None], list[PageFacts]] = {}
-    for facts in pages:
-        stage = "accounts" if facts.stage.startswith("accounts") else facts.stage
-        if stage == collection:
-            out.setdefault(("accounts" if stage == "accounts" else stage, facts.account_id),
+def _groups(pages: list[PageFacts], collection: str) -> dict[str | None, list[PageFacts]]:
+    """Per account (one list for accounts), the recorded pages of every block of the
+    collection, in the order the runner concatenated their rows."""
+    out: dict[str | None, list[PageFacts]] = {}
+    for facts in sorted(pages, key=lambda f: _order(f.stage, f.page_number)):
+        if section_of(facts.stage) == collection:
+            # several account sources are one list, in block order
+            out.setdefault(None if collection == "accounts" else facts.account_id,
                            []).append(facts)
-    if collection == "accounts":  # several account sources: one list, in block order
-        merged = [f for group in out.values() for f in group]
-        return {("accounts", None): merged} if merged else {}
     return out
 
 
@@ -283,7 +328,7 @@ def check_values(recipe: Recipe, fixture: Fixture, *, threshold: float,
     expected = fixture.expected
     if expected is None:
         return out
-    stages = {p.info.stage.split("[")[0] for p in pages}
+    stages = {section_of(p.info.stage) for p in pages}
     wanted: dict[str, list[Any]] = {
         name: _scope(expected, name, pages) for name in ("accounts", "transactions",
                                                          "holdings") if name in stages}
@@ -302,7 +347,7 @@ def _scope(expected: dict[str, Any], collection: str, pages: list[PageRead]) -> 
     items = [i for i in expected.get(collection) or [] if isinstance(i, dict)]
     if collection == "accounts":
         return items
-    read = {p.info.account_id for p in pages if p.info.stage == collection}
+    read = {p.info.account_id for p in pages if section_of(p.info.stage) == collection}
     return [i for i in items if i.get("account_id") in read]
 
 
@@ -345,4 +390,5 @@ def _show(value: Any) -> str:
     return show(value)
 
 
-__all__ = ["PageRead", "ValueCheck", "attribute_expected", "build", "check_values", "walk"]
+__all__ = ["PageRead", "ValueCheck", "attribute_expected", "build", "check_values", "section_of",
+           "walk"]

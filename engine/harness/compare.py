@@ -294,8 +294,8 @@ def _refused_hosts(warnings: Any) -> set[str]:
     hosts: set[str] = set()
     for warning in warnings or []:
         if isinstance(warning, str) and warning.startswith(REFUSAL_WARNING):
-            hosts.update(re.findall(r"(?:https?://|^|, )([a-z0-9.-]+(?::\d+)?)/",
-                                    warning[len(REFUSAL_WARNING):]))
+            refused = re.sub(r"\s*\(from [^)]*\)", "", warning[len(REFUSAL_WARNING):])
+            hosts.update(re.findall(r"(?:https?://|^|, )([a-z0-9.-]+(?::\d+)?)/", refused))
     return hosts
 
 

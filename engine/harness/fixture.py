@@ -272,7 +272,10 @@ def masked_values(recipe: Recipe, stage: str, html: str, account_id: str | None,
 
 def block_of(recipe: Recipe, stage: str) -> ListBlock | None:
     """The recipe block a snapshot's stage names (``accounts``, ``accounts[1]`` when there
-    are several account sources, ``transactions``, ``holdings``)."""
+    are several account sources, ``transactions``, ``holdings``; ``balances``: an API
+    recipe's per-account balances)."""
+    if stage == "balances":
+        return recipe.api.balances if recipe.api is not None else None
     return recipe.block(stage)
 
 

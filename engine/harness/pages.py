@@ -40,6 +40,8 @@ class PageFacts:
     fields: dict[str, int] = field(default_factory=dict)
     next: dict[str, Any] | None = None
     file: str | None = None
+    keeps: str | None = None
+    """The block's ``filter`` (the rows it keeps as records), when the page was read now."""
 
     @property
     def list_key(self) -> tuple[str, str | None]:
@@ -61,7 +63,13 @@ def facts_of_info(info: SnapshotInfo) -> PageFacts:
 
 
 def next_facts(block: ListBlock, document: str) -> dict[str, Any] | None:
-    """The next link of a page now: selector, nodes matched, the URL it yields."""
+    """The next link of a page now: selector, nodes matched, the URL it yields (a postback
+    control, ``next_click``, yields none: it is clicked in place)."""
+    if block.next_click:
+        matched = 0
+        with contextlib.suppress(Exception):
+            matched = count_matches(document, block.next_click)
+        return {"selector": block.next_click, "matched": matched, "url": None, "click": True}
     if not block.next_page:
         return None
     url: str | None = None
@@ -73,13 +81,19 @@ def next_facts(block: ListBlock, document: str) -> dict[str, Any] | None:
     return {"selector": block.next_page, "matched": matched, "url": url}
 
 
+def has_next(facts: PageFacts) -> bool:
+    """Whether the runner goes on after this page: a next URL, or a control to click."""
+    following = facts.next or {}
+    return bool(following.get("url") or (following.get("click") and following.get("matched")))
+
+
 def document_facts(block: ListBlock, stage: str, account_id: str | None, page_number: int,
                    url: str, document: str, extraction: Extraction,
                    file: str | None = None) -> PageFacts:
     return PageFacts(stage, account_id, page_number, url, extraction.rows,
                      len(extraction.records), {k: s.matched for k, s in
                                                extraction.fields.items()},
-                     next_facts(block, document), file)
+                     next_facts(block, document), file, block.filter)
 
 
 @dataclass
@@ -161,6 +175,16 @@ def _compare_page(page: PageFacts, current: PageFacts, threshold: float) -> list
         return [PageCause("rows_added", page.stage, page.account_id, page.page_number, None,
                           f"{where}: {current.rows - page.rows} row(s) added ({current.rows} "
                           f"now, {page.rows} at recording)")]
+    if page.records and current.records is not None and \
+            current.records < page.records * (1 - threshold):
+        # the rows are all there, the block keeps fewer of them: its filter, or a record
+        # spanning more rows than it did
+        return [PageCause("rows_fell", page.stage, page.account_id, page.page_number, None,
+                          f"records fell on {where}: {page.records} records from "
+                          f"{page.rows} rows at recording, {current.records} from "
+                          f"{current.rows} now (" + (f"its filter `{current.keeps}` keeps "
+                                                     "fewer of them" if current.keeps else
+                                                     "a record spans more rows") + ")")]
     return []
 
 
@@ -178,16 +202,16 @@ def _truncation(pages: list[PageFacts], last: PageFacts, total: int, now: int) -
     tail = f" ({owner}: {now} of {total} rows read)"
     if selector is None:
         detail = "the recipe has no next link now"
-    elif matched_now and after.get("url"):
+    elif matched_now and (after.get("url") or after.get("click")):
         detail = (f"next link `{selector}` still matched {matched_now}, but page "
                   f"{last.page_number + 1} was not read")
     else:
-        detail = (f"next link `{selector}` matched "
-                  f"{matched_before if matched_before is not None else 'something'} at "
-                  f"recording, {matched_now} now")
+        before_text = (str(matched_before) if matched_before else
+                       f"at least 1 (page {last.page_number + 1} was read)")
+        detail = f"next link `{selector}` matched {before_text} at recording, {matched_now} now"
     return PageCause("truncated", last.stage, last.account_id, last.page_number, selector,
                      f"{head}: {detail}{tail}")
 
 
 __all__ = ["ROW_THRESHOLD", "PageCause", "PageFacts", "compare_pages", "document_facts",
-           "facts_of_info", "next_facts", "recorded_facts"]
+           "facts_of_info", "has_next", "next_facts", "recorded_facts"]

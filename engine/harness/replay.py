@@ -28,13 +28,15 @@ from engine.api import Engine
 from engine.backends.base import Backend
 from engine.backends.browser import BrowserSession
 from engine.extraction.records import extract_list
+from engine.harness import api_pages
 from engine.harness.causes import Cause, located, ranked
 from engine.harness.compare import Comparison, FieldDiff, compare_results, show
 from engine.harness.fixture import Fixture, block_of, load_fixture, relative_url, result_view
 from engine.harness.pages import PageFacts, compare_pages, document_facts, recorded_facts
 from engine.harness.record import Tap
+from engine.harness.replay_evidence import evidence
 from engine.harness.replay_server import Replayer
-from engine.harness.snapshots import template_context
+from engine.harness.snapshots import account_records, template_context
 from engine.models import SyncResult
 from engine.recipe import Recipe, load_recipe
 from engine.runner.context import DocumentSeen, SyncOptions
@@ -104,9 +106,10 @@ async def replay_scenario(recipe_path: Path, fixture_dir: Path, *,
         if owned:
             with contextlib.suppress(Exception):
                 await host_engine.close()
-    pages = [_facts(recipe, fixture, doc, base) for doc in seen]
+    accounts = account_records(recipe, fixture)
+    pages = [_facts(recipe, fixture, doc, base, accounts) for doc in seen]
     return judge(fixture, result, list(dict.fromkeys(replayer.unmatched)),
-                 shots[0] if shots else None, [p for p in pages if p is not None])
+                 shots[0] if shots else None, [p for p in pages if p is not None], recipe)
 
 
 def _reference(fixture: Fixture) -> date | None:
@@ -114,11 +117,15 @@ def _reference(fixture: Fixture) -> date | None:
     return date.fromisoformat(reference) if reference else None
 
 
-def _facts(recipe: Recipe, fixture: Fixture, doc: DocumentSeen, base: str) -> PageFacts | None:
+def _facts(recipe: Recipe, fixture: Fixture, doc: DocumentSeen, base: str,
+           accounts: dict[str, dict[str, Any]]) -> PageFacts | None:
+    """What a page the replay extracted from gave, read in its account's context as the
+    sync read it (a block's filter compares rows with the account's label, its number...)."""
     block = block_of(recipe, doc.stage)
     if block is None:
         return None
-    account = {"id": doc.account_id} if doc.account_id else None
+    account = (accounts.get(doc.account_id) or {"id": doc.account_id}) if doc.account_id \
+        else None
     extraction = extract_list(doc.html, block, template_context(fixture.meta, account),
                               reference=_reference(fixture), institution=recipe.institution)
     return document_facts(block, doc.stage, doc.account_id, doc.page_number,
@@ -126,8 +133,10 @@ def _facts(recipe: Recipe, fixture: Fixture, doc: DocumentSeen, base: str) -> Pa
 
 
 def judge(fixture: Fixture, result: SyncResult, unmatched: list[str], screenshot: bytes | None,
-          pages: list[PageFacts]) -> ReplayOutcome:
-    """The verdict on one replay: compared with expected.json, causes ranked."""
+          pages: list[PageFacts], recipe: Recipe | None = None) -> ReplayOutcome:
+    """The verdict on one replay: compared with expected.json, causes ranked; with the
+    recipe, an error the sync gave without naming what changed is followed by what the saved
+    pages show (``evidence``)."""
     expected = fixture.expected
     comparison = compare_results(expected, result_view(result)) if expected is not None \
         else None
@@ -145,12 +154,14 @@ def judge(fixture: Fixture, result: SyncResult, unmatched: list[str], screenshot
     causes: list[Cause] = []
     error = result.error
     expected_error = ((expected or {}).get("error") or {}).get("code")
+    shown = evidence(recipe, fixture)
     if error is not None and error.code != expected_error:
         where = located(error.step, error.selector, error.url)
         causes.append(Cause("sync_error", f"error {error.code}" + (f" at {where}" if where
                                                                     else "")
-                            + f": {error.message}", error.step, error.selector, error.url,
-                            code=error.code))
+                            + f": {error.message}" + shown.explain(error.step, None,
+                                                                   error.selector, error.code),
+                            error.step, error.selector, error.url, code=error.code))
     elif error is None and expected_error:
         causes.append(Cause("sync_error", f"expected error {expected_error}, but the sync "
                             "succeeded"))
@@ -161,7 +172,8 @@ def judge(fixture: Fixture, result: SyncResult, unmatched: list[str], screenshot
         e = failure.error
         where = located(e.step, e.selector, e.url)
         causes.append(Cause("sync_error", f"account {failure.account_id} {failure.stage}: "
-                            f"{e.code}" + (f" at {where}" if where else "") + f": {e.message}",
+                            f"{e.code}" + (f" at {where}" if where else "") + f": {e.message}"
+                            + shown.explain(e.step, failure.account_id, e.selector, e.code),
                             e.step, e.selector, e.url, code=e.code))
     if fixture.snapshots and (error is None or error.code == expected_error):
         for cause in compare_pages(recorded_facts(fixture), pages):
@@ -185,8 +197,10 @@ async def _replay_api(recipe: Recipe, fixture: Fixture, engine: Engine | None) -
     """API recipes replay from their vcrpy cassette (cassette.py): no browser at all."""
     from engine.harness.cassette import api_cassette, placeholder_credentials
 
-    options = SyncOptions(base_url=str(fixture.meta.get("base_url") or "") or None,
-                          reference_date=_reference(fixture))
+    base = str(fixture.meta.get("base_url") or "")
+    seen: list[DocumentSeen] = []
+    options = SyncOptions(base_url=base or None, reference_date=_reference(fixture),
+                          observer=seen.append)
     stand_ins = placeholder_credentials(c.name for c in recipe.credentials)
     host = engine or Engine(max_concurrency=1)
     try:
@@ -195,7 +209,14 @@ async def _replay_api(recipe: Recipe, fixture: Fixture, engine: Engine | None) -
     finally:
         if engine is None:
             await host.close()
-    return judge(fixture, result, list(report.unmatched), None, [])
+    # the cassette's answers as pages (api_pages): what the replay read is compared with
+    # them page by page, as a browser replay's pages are with the snapshots
+    with api_pages.checkable(recipe, fixture) as answered:
+        pages_of = answered or fixture
+        accounts = account_records(recipe, pages_of)
+        pages = [_facts(recipe, pages_of, doc, base.rstrip("/"), accounts) for doc in seen]
+        return judge(pages_of, result, list(report.unmatched), None,
+                     [p for p in pages if p is not None], recipe)
 
 
 def diff_results(expected: dict[str, Any], actual: dict[str, Any]) -> list[FieldDiff]:

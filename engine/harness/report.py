@@ -238,6 +238,9 @@ def _scenario_section(outcome: ScenarioOutcome) -> str:
             dom = (f"<div><h3>DOM: {_esc(outcome.dom_source)}</h3><pre class=\"dom\">"
                    f"{_esc(outcome.dom_fragment)}</pre></div>")
         parts.append(f'<div class="grid">{shot}{dom}</div>')
+        if outcome.suggestion:
+            parts.append('<div class="suggestion"><h3>Suggested repair (verified)</h3>'
+                         f'<pre class="patch">{_esc(outcome.suggestion)}</pre></div>')
         parts.append(_diff_table(outcome))
         if outcome.unmatched_requests:
             parts.append("<h3>Requests with no recorded response</h3><ul>" + "".join(

@@ -143,8 +143,17 @@ def _replace(css: str, token: _Token, name: str | None) -> str:
     return css[:token.start] + piece + css[token.end:]
 
 
+def _replace_all(css: str, tokens: list[_Token], name: str | None) -> str:
+    """``css`` with every token of ``tokens`` (one name, used several times: ``#grid tr.a,
+    #grid tr.b``) replaced, from the right so positions stay valid."""
+    for token in sorted(tokens, key=lambda t: -t.start):
+        css = _replace(css, token, name)
+    return css
+
+
 def css_substitutions(selector: str, documents: list[str]) -> list[Candidate]:
-    """Replace (or drop) the names of ``selector`` the documents no longer have."""
+    """Replace (or drop) the names of ``selector`` the documents no longer have; a name used
+    several times in the selector is replaced everywhere at once."""
     if is_xpath(selector):
         return []
     base, pseudo = split_pseudo(selector)
@@ -153,21 +162,83 @@ def css_substitutions(selector: str, documents: list[str]) -> list[Candidate]:
         return []
     names = PageNames.of(documents)
     missing = [t for t in tokens if not names.has(t)] or tokens
+    groups: dict[tuple[str, str, str | None], list[_Token]] = {}
+    for token in missing:
+        groups.setdefault((token.kind, token.name, token.attr), []).append(token)
+    ordered = list(groups.values())[::-1][:3]  # the last name first, as before
     out: list[Candidate] = []
-    for token in reversed(missing[:3]):  # positions stay valid from the right
-        for name in [*names.alternatives(token), None]:
-            new = _replace(base, token, name)
+    for group in ordered:
+        for name in [*names.alternatives(group[0]), None]:
+            new = _replace_all(base, group, name)
             out.append(Candidate(new + pseudo, "dropped" if name is None else "substitution",
-                                 token.name, name or ""))
+                                 group[0].name, name or ""))
             if len(out) >= MAX_CANDIDATES:
                 return out
-    if len(missing) > 1:  # two names renamed at once: both substituted
-        first, second = missing[-1], missing[-2]
+    if len(ordered) > 1:  # two names renamed at once: both substituted
+        first, second = ordered[0], ordered[1]
         for a, b in itertools.islice(itertools.product(
-                names.alternatives(first), names.alternatives(second)), MAX_CANDIDATES):
-            new = _replace(_replace(base, first, a), second, b)
-            out.append(Candidate(new + pseudo, "substitution", first.name, a))
+                names.alternatives(first[0]), names.alternatives(second[0])), MAX_CANDIDATES):
+            new = _replace_all(_replace_all(base, first, a), second, b)
+            out.append(Candidate(new + pseudo, "substitution", first[0].name, a))
     return out
+
+
+def attribute_substitutions(selector: str, documents: list[str]) -> list[Candidate]:
+    """``…::attr(data-conta-id)`` whose attribute the documents no longer have: the same
+    selector reading each attribute they do have (``::attr(data-id)``)."""
+    base, pseudo = split_pseudo(selector)
+    match = re.fullmatch(r"::attr\(([^)]+)\)", pseudo)
+    if match is None:
+        return []
+    names = PageNames.of(documents)
+    present = {key for _tag, key in names.attrs} | {"id", "class"}
+    old = match.group(1)
+    if old in present:
+        return []
+    return [Candidate(f"{base}::attr({name})", "substitution", old, name)
+            for name in sorted(present) if name != "style"][:MAX_CANDIDATES]
+
+
+XPATH_NAME = re.compile(r"(?<![\w:.@$-])((?:[A-Za-z_][\w.-]*:)?)([A-Za-z_][\w.-]*)"
+                        r"(?=\s*(?:/|\[|$|\)|\|))")
+XML_TAG = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s>/]")
+
+
+def xml_names(documents: list[str]) -> set[str]:
+    """Element names (without prefix) in XML or OFX (SGML) documents."""
+    return {m.group(1) for document in documents for m in XML_TAG.finditer(document)}
+
+
+def xpath_substitutions(expression: str, documents: list[str]) -> list[Candidate]:
+    """An XPath whose element names (``c:Ustrd``, ``UNITPRICE``) the XML or OFX documents no
+    longer have, with each replaced by a name they have (the prefix kept)."""
+    names = xml_names(documents)
+    spans = [(m.group(1), m.group(2), m.start(2), m.end(2))
+             for m in XPATH_NAME.finditer(expression)
+             if m.group(2) not in ("text", "node", "comment") and not _inside_quotes(
+                 expression, m.start())]
+    # a name the documents still have elsewhere (UNITPRICE of an order, not of a position)
+    # may be the renamed one: then every name of the path is a suspect, last first
+    missing = [s for s in spans if s[1] not in names] or spans[::-1]
+    out: list[Candidate] = []
+    for _prefix, name, start, end in missing[:3]:
+        for other in sorted(names - {name}):
+            out.append(Candidate(expression[:start] + other + expression[end:],
+                                 "substitution", name, other))
+    return out[:MAX_CANDIDATES]
+
+
+def header_texts(documents: list[str]) -> list[str]:
+    """Every table header text of the documents (``th`` cells), in order, once each: what a
+    ``column:`` field may be renamed to."""
+    out: dict[str, None] = {}
+    for document in documents:
+        root = Selector(text=document, type="html")
+        for cell in root.xpath("//th"):
+            text = " ".join(str(cell.xpath("string()").get() or "").split())
+            if text and len(text) <= 80:
+                out.setdefault(text, None)
+    return list(out)
 
 
 def describe(node: Selector) -> Iterator[str]:
@@ -255,5 +326,6 @@ def _inside_quotes(text: str, index: int) -> bool:
     return text[:index].count("'") % 2 == 1 or text[:index].count("`") % 2 == 1
 
 
-__all__ = ["Candidate", "PageNames", "css_substitutions", "describe", "jmes_substitutions",
-           "json_keys", "row_descendants", "rows_of", "split_pseudo"]
+__all__ = ["Candidate", "PageNames", "attribute_substitutions", "css_substitutions", "describe",
+           "header_texts", "jmes_substitutions", "json_keys", "row_descendants", "rows_of",
+           "split_pseudo", "xml_names", "xpath_substitutions"]

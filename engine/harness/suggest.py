@@ -2,15 +2,19 @@
 
 The harness has what a person fixing the recipe would use: the values the recording expects
 (``expected.json``, attributed page by page), the new page, and the old selector. For every
-selector the check found broken — a row selector, a field, a next link, a login step's
-element — candidates are derived from the new page (``selector_repair``: names substituted
-first, then the row's elements described simply), each is scored against what it must yield
-(the expected values of every row of every page; the recorded next URL of every page; as many
-login elements as at recording), the best are written into the recipe's YAML at the
-selector's own line, and the *whole* patched recipe is run again: ``engine check`` over every
-snapshot must then pass — values, counts and all — and, for a login selector, a browser replay
-of the recording must reproduce expected.json. Only then is the patch shown, as a YAML diff.
-A patch that was not verified is never shown.
+selector the check found broken — a row selector, a field, a column header, a next link or
+next control, a block's step or ``wait_for`` or ``empty``, a login step's element
+(``repair_targets``) — candidates are derived from the new page (``selector_repair``: names
+substituted first, then the row's elements described simply) and scored against what they
+must yield (``repair_solve``). A name the site renamed is renamed wherever the recipe uses
+it (the same id in the row selector, the header selector and a heading's, a class in a
+``wait_for``). The best candidates are written into the recipe's YAML at each selector's own
+line, and the *whole* patched recipe is run again: ``engine check`` over every snapshot must
+then pass — values, counts and all — and, for a patch that touches a step (a login step's
+page is no snapshot; the tab a block's step clicks shows its effect only in a browser) or
+when asked, a replay of the recording in the browser must reproduce
+expected.json. Only then is the patch shown, as a YAML diff. A patch that was not verified is
+never shown.
 """
 
 from __future__ import annotations
@@ -19,28 +23,16 @@ import difflib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import RecipeError
-from engine.extraction.records import extract_list, extract_next
-from engine.harness.check import CheckReport, ScenarioCheck, check_fixture
-from engine.harness.check_values import attribute_expected
-from engine.harness.fixture import Fixture, block_of, load_fixture
-from engine.harness.har import read_exchanges
-from engine.harness.login_pages import LoginSelector, fixture_documents, recorded, safe_count
-from engine.harness.selector_repair import (
-    Candidate,
-    css_substitutions,
-    jmes_substitutions,
-    row_descendants,
-    rows_of,
-)
-from engine.harness.snapshots import account_records, snapshot_path, template_context
+from engine.harness.check import CheckReport, check_fixture
+from engine.harness.fixture import Fixture, load_fixture
+from engine.harness.repair_solve import renamed, solve
+from engine.harness.repair_targets import Target, recipe_selectors, targets
+from engine.harness.selector_repair import Candidate
 from engine.recipe import Recipe, load_recipe
-from engine.recipe.lists import ListBlock
 from engine.recipe.loader import parse_recipe
 
 if TYPE_CHECKING:
@@ -48,22 +40,8 @@ if TYPE_CHECKING:
 
 TRIES = 3
 """Candidates tried per broken selector, best first, before giving up."""
-
-
-@dataclass
-class Target:
-    """One broken selector and where it sits in the recipe."""
-
-    kind: str
-    """field, each, next or login."""
-    step: str
-    selector: str
-    path: str
-    """Dotted key path in the recipe (``transactions.fields.amount.css``)."""
-    stage: str | None = None
-    field: str | None = None
-    page: str | None = None
-    matched: int = 0
+Change = tuple[str, str, str, str]
+"""(step, key path, old text, new text)."""
 
 
 @dataclass
@@ -93,226 +71,48 @@ class Patch:
         return path
 
 
-# ----------------------------------------------------------------------------- targets
+# ----------------------------------------------------------------------------- renames
 
-def targets(recipe: Recipe, scenario: ScenarioCheck, fixture: Fixture) -> list[Target]:
-    """The broken selectors the check named, each once."""
-    out: dict[tuple[str, str], Target] = {}
-    logins = recorded(fixture.meta)
-    for cause in scenario.causes:
-        if not cause.step or not cause.selector:
+def follow_renames(recipe: Recipe, wanted: list[Target],
+                   chosen: list[Candidate]) -> list[Change]:
+    """The other selectors of the recipe that use a name a chosen candidate renamed (an id,
+    a class, an attribute or its value), renamed the same way."""
+    renames = [(c.old_name, c.new_name) for t, c in zip(wanted, chosen, strict=True)
+               if t.kind != "column" and c.how == "substitution" and c.old_name
+               and c.new_name and c.old_name != c.new_name]
+    if not renames:
+        return []
+    targeted = {t.path for t in wanted}
+    out: list[Change] = []
+    for path, selector in recipe_selectors(recipe):
+        if path in targeted:
             continue
-        target = _target(recipe, cause.kind, cause.step, cause.selector, cause.page, logins)
-        if target is not None:
-            out.setdefault((target.step, target.selector), target)
-    return list(out.values())
+        new = selector
+        for old, name in renames:
+            new = renamed(new, old, name)
+        if new != selector:
+            out.append((path, path, selector, new))
+    return out
 
 
-def _target(recipe: Recipe, kind: str, step: str, selector: str, page: str | None,
-            logins: list[LoginSelector]) -> Target | None:
-    if kind == "login":
-        match = re.match(r"login\[(\d+)\]", step)
-        if not match:
-            return None
-        index = int(match.group(1))
-        path = next((p for p, s, _ in recipe.login[index].selectors() if s == selector), None)
-        if path is None:
-            return None
-        found = next((r for r in logins if (r.step, r.selector, r.page) ==
-                      (step, selector, page)), None)
-        return Target("login", step, selector, f"login[{index}].{path}", page=page,
-                      matched=found.matched if found else 1)
-    stage, _, rest = step.partition(".")
-    block = block_of(recipe, stage)
-    if block is None:
-        return None
-    if kind == "selector" and rest == "each":
-        return Target("each", step, selector, f"{stage}.each", stage)
-    if kind == "selector" and rest.startswith("fields."):
-        name = rest.removeprefix("fields.")
-        raw = block.fields.get(name)
-        spec = block.field_specs().get(name)
-        if spec is None or spec.selector != selector:
-            return None
-        key = next((k for k in ("css", "path", "xpath") if getattr(spec, k, None)), "css")
-        path = f"{stage}.fields.{name}" + ("" if isinstance(raw, str) else f".{key}")
-        return Target("field", step, selector, path, stage, name)
-    if kind == "truncated" and block.next_page == selector:
-        return Target("next", f"{stage}.next_page", selector, f"{stage}.next_page", stage)
-    return None
-
-
-# ----------------------------------------------------------------------------- scoring
-
-@dataclass
-class _Pages:
-    """The snapshots of one stage, read once: (info, text, context, expected items)."""
-
-    items: list[tuple[Any, str, Any, list[dict[str, Any]]]]
-
-
-def _stage_pages(recipe: Recipe, fixture: Fixture, stage: str) -> _Pages:
-    expected = fixture.expected or {}
-    page_of: dict[int, Any] = {}
-    attribute_expected(fixture, expected, page_of)
-    collection = "accounts" if stage.startswith("accounts") else stage
-    accounts = account_records(recipe, fixture)
+def _with_renames(wanted: list[Target], options: list[list[Candidate]]
+                  ) -> list[list[Candidate]]:
+    """A control (a ``wait_for``, a step's element) that uses a name another target's best
+    candidate renamed is tried with that rename first: the site renamed it there too."""
+    renames = [(o[0].old_name, o[0].new_name) for t, o in zip(wanted, options, strict=True)
+               if t.kind != "control" and o and o[0].how == "substitution"
+               and o[0].old_name and o[0].new_name]
     out = []
-    for info in fixture.snapshots:
-        if info.stage != stage:
-            continue
-        path = snapshot_path(fixture.path, info)
-        if not path.exists():
-            continue
-        mine = [i for i in expected.get(collection) or [] if isinstance(i, dict)
-                and (facts := page_of.get(id(i))) is not None
-                and (facts.stage, facts.account_id, facts.page_number) ==
-                (info.stage, info.account_id, info.page_number)]
-        account = accounts.get(info.account_id or "") if info.account_id else None
-        context = template_context(fixture.meta, account or (
-            {"id": info.account_id} if info.account_id else None))
-        out.append((info, path.read_text(encoding="utf-8"), context, mine))
-    return _Pages(out)
-
-
-def _same(value: Any, expected: Any) -> bool:
-    if value is None or expected is None:
-        return value is expected
-    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-        try:
-            return Decimal(str(value)) == Decimal(str(expected))
-        except InvalidOperation:
-            return False
-    if isinstance(value, date):
-        return value.isoformat() == str(expected)
-    if isinstance(value, bool):
-        return bool(value == expected)
-    return str(value).strip() == str(expected).strip()
-
-
-def _score_block(recipe: Recipe, block: ListBlock, pages: _Pages,
-                 names: list[str]) -> float:
-    """Share of expected (row, field) values the block yields, over every page; -1 when
-    the pages hold no expectation to score against."""
-    good = total = 0
-    for _info, text, context, expected in pages.items:
-        try:
-            extraction = extract_list(text, block, context, institution=recipe.institution)
-        except Exception:
-            return 0.0
-        if len(extraction.records) != len(expected):
-            total += max(len(expected), 1) * max(len(names), 1)
-            continue
-        for record, item in zip(extraction.records, expected, strict=True):
-            for name in names:
-                if name in item:
-                    total += 1
-                    good += _same(record.get(name), item[name])
-    return good / total if total else -1.0
-
-
-def _with_field(block: ListBlock, name: str, selector: str) -> ListBlock | None:
-    spec = block.field_specs()[name]
-    key = next((k for k in ("css", "path", "xpath") if getattr(spec, k, None)), "css")
-    try:
-        patched = spec.model_copy(update={key: selector})
-    except Exception:
-        return None
-    return block.model_copy(update={"fields": {**block.field_specs(), name: patched}})
-
-
-def _field_candidates(block: ListBlock, target: Target, pages: _Pages) -> list[Candidate]:
-    documents = [text for _i, text, _c, _e in pages.items]
-    if block.format == "json":
-        return jmes_substitutions(target.selector, documents)
-    found = css_substitutions(target.selector, documents)
-    rows = [r for text in documents[:2] for r in rows_of(text, block.each)]
-    from engine.harness.selector_repair import split_pseudo
-
-    _base, pseudo = split_pseudo(target.selector)
-    found += [Candidate(c.selector + pseudo, c.how) for c in row_descendants(rows)]
-    return found
-
-
-def _rank(candidates: list[tuple[float, Candidate]]) -> list[Candidate]:
-    order = {"substitution": 0, "enumeration": 1, "dropped": 2}
-    good = [(s, c) for s, c in candidates if s == 1.0]
-    good.sort(key=lambda sc: (order.get(sc[1].how, 3), -sc[1].closeness(),
-                              len(sc[1].selector)))
-    return [c for _s, c in good]
-
-
-def solve(recipe: Recipe, fixture: Fixture, target: Target) -> list[Candidate]:
-    """Candidates for one target that yield what the recording expects, best first."""
-    if target.kind == "login":
-        return _solve_login(fixture, target)
-    assert target.stage is not None
-    block = block_of(recipe, target.stage)
-    if block is None:
-        return []
-    pages = _stage_pages(recipe, fixture, target.stage)
-    scored: list[tuple[float, Candidate]] = []
-    if target.kind == "field" and target.field is not None:
-        for candidate in _field_candidates(block, target, pages):
-            patched = _with_field(block, target.field, candidate.selector)
-            if patched is not None:
-                score = _score_block(recipe, patched, pages, [target.field])
-                scored.append((1.0 if score == -1.0 and candidate.how == "substitution"
-                               and _fills(recipe, patched, pages, target.field) else score,
-                               candidate))
-    elif target.kind == "each":
-        names = list(block.field_specs())
-        documents = [text for _i, text, _c, _e in pages.items]
-        candidates = (jmes_substitutions(target.selector, documents) if block.format == "json"
-                      else css_substitutions(target.selector, documents))
-        for candidate in candidates:
-            patched = block.model_copy(update={"each": candidate.selector})
-            scored.append((_score_block(recipe, patched, pages, names), candidate))
-    elif target.kind == "next":
-        documents = [text for _i, text, _c, _e in pages.items]
-        candidates = (jmes_substitutions(target.selector, documents) if block.format == "json"
-                      else css_substitutions(target.selector, documents))
-        for candidate in candidates:
-            scored.append((_score_next(block, candidate.selector, pages), candidate))
-    return _rank(scored)
-
-
-def _fills(recipe: Recipe, block: ListBlock, pages: _Pages, name: str) -> bool:
-    """A field the expectation does not hold (a link): it must yield a value in every row."""
-    for _info, text, context, _expected in pages.items:
-        extraction = extract_list(text, block, context, institution=recipe.institution)
-        if not extraction.records or any(not r.get(name) for r in extraction.records):
-            return False
-    return True
-
-
-def _score_next(block: ListBlock, selector: str, pages: _Pages) -> float:
-    try:
-        patched = block.model_copy(update={"next_page": selector})
-    except Exception:
-        return 0.0
-    good = total = 0
-    for info, text, _context, _expected in pages.items:
-        wanted = (info.next or {}).get("url") if info.next else None
-        if info.next is None:
-            continue
-        total += 1
-        got = extract_next(text, patched)
-        good += (got or None) == (wanted or None) or bool(
-            got and wanted and str(wanted).endswith(str(got)))
-    return good / total if total else 0.0
-
-
-def _solve_login(fixture: Fixture, target: Target) -> list[Candidate]:
-    pages = fixture_documents(fixture.path, fixture.meta, read_exchanges(fixture.path))
-    documents = pages.get(target.page or "", [])
-    if not documents:
-        return []
-    scored = []
-    for candidate in css_substitutions(target.selector, documents):
-        count = max(safe_count(d, candidate.selector) for d in documents)
-        scored.append((1.0 if count == target.matched else 0.0, candidate))
-    return _rank(scored)
+    for target, found in zip(wanted, options, strict=True):
+        if target.kind == "control":
+            selector = target.selector
+            for old, new in renames:
+                selector = renamed(selector, old, new)
+            if selector != target.selector:
+                first = Candidate(selector, "substitution", renames[0][0], renames[0][1])
+                found = [first, *[c for c in found if c.selector != selector]][:TRIES]
+        out.append(found)
+    return out
 
 
 # ----------------------------------------------------------------------------- patching
@@ -323,26 +123,43 @@ def _offset(text: str, position: tuple[int, int]) -> int:
     return sum(len(x) for x in lines[:line - 1]) + column - 1
 
 
-def patch_text(text: str, recipe: Recipe, path: str, old: str, new: str) -> str | None:
-    """``text`` with ``old`` replaced by ``new`` at the key ``path`` (quoted as needed)."""
+def _position(recipe: Recipe, path: str) -> tuple[int, int]:
     where = recipe.where(path)
     if where is None:
+        return 0, 0
+    line, column = where.rsplit(":", 2)[1:]
+    return int(line), int(column)
+
+
+def patch_text(text: str, recipe: Recipe, path: str, old: str, new: str) -> str | None:
+    """``text`` with ``old`` replaced by ``new`` at the key ``path`` (quoted as needed)."""
+    if recipe.where(path) is None:
         return None
-    line, column = (int(x) for x in where.rsplit(":", 2)[1:])
-    start = _offset(text, (line, column))
+    start = _offset(text, _position(recipe, path))
     index = text.find(old, start)
     if index < 0:
         return None
     before = text[index - 1] if index else ""
     if before == '"':
-        piece = json.dumps(new)[1:-1]
+        piece = json.dumps(new, ensure_ascii=False)[1:-1]
     elif before == "'":
         piece = new.replace("'", "''")
     elif re.search(r"[:#{}\[\],&*!|>'\"%@`]|^[-?]", new):
-        piece = json.dumps(new)
+        piece = json.dumps(new, ensure_ascii=False)
     else:
         piece = new
     return text[:index] + piece + text[index + len(old):]
+
+
+def apply_changes(text: str, recipe: Recipe, changes: list[Change]) -> str | None:
+    """Every change written, the last in the file first (positions stay valid)."""
+    patched: str | None = text
+    for _step, path, old, new in sorted(changes, key=lambda c: _position(recipe, c[1]),
+                                        reverse=True):
+        if patched is None:
+            return None
+        patched = patch_text(patched, recipe, path, old, new)
+    return patched
 
 
 def _verify(recipe_path: Path, text: str, fixture: Fixture) -> Recipe | None:
@@ -366,7 +183,7 @@ async def _replays(recipe_path: Path, text: str, fixture: Fixture, engine: Engin
 
 
 def _prepare(recipe_path: Path, fixture_dir: Path) -> tuple[
-        Recipe, Fixture, ScenarioCheck, list[Target], list[list[Candidate]], str] | None:
+        Recipe, Fixture, str, list[Target], list[list[Candidate]], str] | None:
     """The check, its broken selectors and the best candidates for each (no I/O after)."""
     recipe = load_recipe(recipe_path)
     fixture = load_fixture(fixture_dir)
@@ -376,49 +193,53 @@ def _prepare(recipe_path: Path, fixture_dir: Path) -> tuple[
     wanted = targets(recipe, scenario, fixture)
     if not wanted:
         return None
-    options = [solve(recipe, fixture, t)[:TRIES] for t in wanted]
+    options = _with_renames(wanted, [solve(recipe, fixture, t)[:TRIES] for t in wanted])
     if any(not o for o in options):
         return None  # a broken selector with no candidate: no complete repair to verify
-    return recipe, fixture, scenario, wanted, options, recipe_path.read_text(encoding="utf-8")
+    return (recipe, fixture, f"{scenario.institution}/{scenario.scenario}", wanted, options,
+            recipe_path.read_text(encoding="utf-8"))
 
 
 async def suggest_async(recipe_path: Path, fixture_dir: Path, *,
-                        engine: Engine | None = None, browser: bool = False) -> list[Patch]:
-    """A verified patch for the scenario's broken selectors, or nothing. A login selector's
-    patch is verified by a browser replay: on ``engine``, or one started here when
-    ``browser`` (without either, no login patch is proposed)."""
+                        engine: Engine | None = None, browser: bool = False,
+                        replay: bool = False) -> list[Patch]:
+    """A verified patch for the scenario's broken selectors, or nothing. A patch touching a
+    step (of the login or of a block) must replay the recording on ``engine`` (or a browser
+    started here when ``browser``), any patch when ``replay``; without a browser, no such
+    patch is proposed."""
     prepared = _prepare(recipe_path, fixture_dir)
     if prepared is None:
         return []
-    recipe, fixture, scenario, wanted, options, original = prepared
-    logins = any(t.kind == "login" for t in wanted)
+    recipe, fixture, name, wanted, options, original = prepared
     for attempt in range(TRIES):
         chosen = [o[min(attempt, len(o) - 1)] for o in options]
-        text: str | None = original
-        for target, candidate in sorted(zip(wanted, chosen, strict=True),
-                                        key=lambda tc: -_line(recipe, tc[0].path)):
-            text = patch_text(text, recipe, target.path, target.selector,
-                              candidate.selector) if text is not None else None
+        changes: list[Change] = [(t.step, t.path, t.selector, c.selector)
+                                 for t, c in zip(wanted, chosen, strict=True)]
+        changes += follow_renames(recipe, wanted, chosen)
+        text = apply_changes(original, recipe, changes)
         if text is None or _verify(recipe_path, text, fixture) is None:
             continue
         how = "engine check passes on every snapshot: values, counts, pages"
-        if logins:
-            if not await _login_verified(recipe_path, text, fixture, engine, browser):
+        # a login step's page is not a snapshot, and what a block's step did (the tab it
+        # clicked) shows only in a browser: such patches must replay the recording
+        acted = any(path.startswith("login") or ".steps[" in path
+                    for _s, path, _o, _n in changes)
+        if replay or acted:
+            if not await _replay_verified(recipe_path, text, fixture, engine, browser):
                 continue
             how += "; the replay reproduces expected.json"
         diff = list(difflib.unified_diff(original.splitlines(keepends=True),
                                          text.splitlines(keepends=True),
                                          fromfile=str(recipe_path),
                                          tofile=f"{recipe_path} (suggested)"))
-        return [Patch(scenario.institution, scenario.scenario,
-                      [(t.step, t.selector, c.selector) for t, c in zip(wanted, chosen,
-                                                                         strict=True)],
-                      text, diff, how)]
+        institution, scenario = name.split("/", 1)
+        return [Patch(institution, scenario, [(s, o, n) for s, _p, o, n in changes], text,
+                      diff, how)]
     return []
 
 
-async def _login_verified(recipe_path: Path, text: str, fixture: Fixture,
-                          engine: Engine | None, browser: bool) -> bool:
+async def _replay_verified(recipe_path: Path, text: str, fixture: Fixture,
+                           engine: Engine | None, browser: bool) -> bool:
     if engine is not None:
         return await _replays(recipe_path, text, fixture, engine)
     if not browser:
@@ -427,11 +248,6 @@ async def _login_verified(recipe_path: Path, text: str, fixture: Fixture,
 
     async with Engine(max_concurrency=1) as own:
         return await _replays(recipe_path, text, fixture, own)
-
-
-def _line(recipe: Recipe, path: str) -> int:
-    where = recipe.where(path)
-    return int(where.rsplit(":", 2)[1]) if where else 0
 
 
 def suggest_for_scenario(recipe_path: Path, fixture_dir: Path, *,
@@ -452,5 +268,5 @@ def suggest_for_check(recipe_path: Path, report: CheckReport, *,
     return out
 
 
-__all__ = ["Patch", "Target", "patch_text", "solve", "suggest_async", "suggest_for_check",
-           "suggest_for_scenario", "targets"]
+__all__ = ["Patch", "Target", "apply_changes", "follow_renames", "patch_text", "solve",
+           "suggest_async", "suggest_for_check", "suggest_for_scenario", "targets"]
