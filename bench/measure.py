@@ -47,6 +47,8 @@ class Run:
     errors: list[str] = field(default_factory=list)
     diagnostic: bool = False
     """Not a configuration users run: a cut through the engine to see where the cost goes."""
+    contexts: int | None = None
+    """Browser contexts the engine opened during the window (None: not an engine run)."""
 
     @property
     def valid(self) -> bool:
@@ -82,7 +84,7 @@ class Run:
         return {
             "key": self.key, "label": self.label, "concurrency": self.concurrency,
             "syncs": self.syncs, "valid": self.valid, "errors": self.errors,
-            "diagnostic": self.diagnostic,
+            "diagnostic": self.diagnostic, "browser_contexts": self.contexts,
             "wall_s": round(self.wall, 3),
             "throughput_per_min": round(self.throughput_per_min, 1),
             "latency_s": {"p50": round(self.latency(50), 3), "p95": round(self.latency(95), 3),
