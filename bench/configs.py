@@ -61,8 +61,9 @@ class Configurations:
         self.bank_url, self.neo_url = bank_url, neo_url
         self.key = new_key()
         self._ids = itertools.count(1)
-        self.trusted: str | None = None
-        """NeoBanque: a state with the trusted-device cookie and no live session."""
+        self.trusted: dict[str, str] = {}
+        """NeoBanque, per recipe id: a state with the trusted-device cookie, no live session
+        (a state opens only for the institution id it was sealed for)."""
 
     def _sync(self, recipe: Recipe, url: str, **options: Any) -> Sync:
         return lambda: self.engine.sync(recipe, self._creds(recipe), base_url=url, **options)
@@ -98,12 +99,15 @@ class Configurations:
             states.append(result.session_state)
         return states
 
-    def reuse(self, states: list[str], recipe: Recipe | None = None,
+    def reuse(self, pool: list[str], recipe: Recipe | None = None,
               url: str | None = None, **options: Any) -> Sync:
-        pool = list(states)
+        """Each sync takes a state of its own from ``pool`` (which other syncs may still be
+        filling: ``neo(feed=...)``)."""
         which = recipe or self.recipe
 
         async def one() -> SyncResult:
+            if not pool:
+                raise AssertionError("no session state left to reuse")
             return await self.engine.sync(which, self._creds(which),
                                           base_url=url or self.bank_url, state_key=self.key,
                                           session_state=pool.pop(), **options)
@@ -140,6 +144,8 @@ class Configurations:
         pool = list(recipes)
 
         async def one() -> SyncResult:
+            if not pool:
+                raise AssertionError("no fallback recipe left")
             return await self.engine.sync(pool.pop(), CREDENTIALS, base_url=site_url)
         return one
 
@@ -151,25 +157,36 @@ class Configurations:
             else "plan"
 
     # -- NeoBanque -------------------------------------------------------------------------
-    async def neo_prepare(self) -> None:
+    async def neo_prepare(self, recipe: Recipe | None = None) -> None:
         """A first sync with the one-time code: the site trusts the device from then on."""
-        result = await self.engine.sync(self.neo_recipe, neobanque.CREDENTIALS,
-                                        base_url=self.neo_url, otp_code=neobanque.OTP_CODE,
-                                        state_key=self.key)
-        neobanque.verify(result, "NeoBanque, first sync")
+        recipe = recipe or self.neo_recipe
+        result = await self.engine.sync(recipe, neobanque.CREDENTIALS, base_url=self.neo_url,
+                                        otp_code=neobanque.OTP_CODE, state_key=self.key)
+        neobanque.verify(result, f"{recipe.institution.id}, first sync")
         assert result.session_state is not None
-        self.trusted = neobanque.trusted_device_only(result.session_state, self.key)
+        self.trusted[recipe.institution.id] = neobanque.trusted_device_only(
+            result.session_state, self.key, recipe.institution.id)
 
-    def neo(self, *, forced_browser: bool) -> Sync:
+    def neo(self, *, forced_browser: bool, recipe: Recipe | None = None,
+            feed: list[str] | None = None) -> Sync:
         """A returning customer whose session expired: trusted device, the login runs. The
-        state is kept (``state_key``) so the syncs' own states feed ``neo_reuse``."""
-        assert self.trusted is not None, "neo_prepare first"
-        recipe = browser_login(self.neo_recipe) if forced_browser else self.neo_recipe
-        return self._sync(recipe, self.neo_url, state_key=self.key,
-                          session_state=self.trusted, otp_code=neobanque.OTP_CODE)
+        state each sync leaves (a live session) goes to ``feed``, for ``neo_reuse``."""
+        recipe = recipe or self.neo_recipe
+        trusted = self.trusted[recipe.institution.id]  # neo_prepare first
+        if forced_browser:
+            recipe = browser_login(recipe)
+        sync = self._sync(recipe, self.neo_url, state_key=self.key, session_state=trusted,
+                          otp_code=neobanque.OTP_CODE)
 
-    def neo_reuse(self, states: list[str]) -> Sync:
-        return self.reuse(states, self.neo_recipe, self.neo_url, otp_code=neobanque.OTP_CODE)
+        async def one() -> SyncResult:
+            result = await sync()
+            if feed is not None and result.session_state is not None:
+                feed.append(result.session_state)
+            return result
+        return one
+
+    def neo_reuse(self, pool: list[str]) -> Sync:
+        return self.reuse(pool, self.neo_recipe, self.neo_url, otp_code=neobanque.OTP_CODE)
 
 
 class ContextCounter:
@@ -213,8 +230,3 @@ def neo(*, login_skipped: bool | None = None) -> Callable[[SyncResult], None]:
     def convert(result: SyncResult) -> None:
         neobanque.verify(result, result.institution, login_skipped=login_skipped)
     return convert
-
-
-def states_of(outputs: list[Any]) -> list[str]:
-    return [o.session_state for o in outputs
-            if isinstance(o, SyncResult) and o.session_state is not None]

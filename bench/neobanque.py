@@ -10,6 +10,10 @@ there is what a browser login costs, and sparing it when the customer's session 
 * for the session-reuse configuration, the state of a previous sync, whose live session the
   site still accepts: the login is skipped, which ``verify`` checks (no login step ran).
 
+Besides the DOM recipe (``neobanque.yaml``: every view rendered), the hybrid recipe
+(``neobanque-hybrid.yaml``: the same browser login, then the site's own JSON endpoints) is
+measured as what a recipe written for the API buys on the same site and customer.
+
 Each sync is held to ``sites/neobanque/data.py``: every account (id, label, type, balance,
 currency) and every transaction (date, label, amount) of every account, in order.
 """
@@ -65,11 +69,11 @@ def verify(result: SyncResult, who: str, *, login_skipped: bool | None = None) -
                                  f"expected it {'skipped' if login_skipped else 'to run'}")
 
 
-def trusted_device_only(session_state: str, key: str) -> str:
+def trusted_device_only(session_state: str, key: str, institution: str) -> str:
     """The same customer's state once the live session has expired: the persistent cookies
     (the trusted device) stay, the session cookies go — the next sync logs in, without a
     one-time code."""
-    state = unseal(session_state, key, kind="session", institution="neobanque")
+    state = unseal(session_state, key, kind="session", institution=institution)
     if not state.cookies:
         raise AssertionError("NeoBanque kept no persistent cookie: no trusted device to reuse")
     return seal(replace(state, extra={}), key)

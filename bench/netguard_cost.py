@@ -60,16 +60,19 @@ class SwitchableHost(BrowserHost):
 
 @dataclass
 class ProxyCost:
-    """Per-round (CPU s, wall s) of each mode; the ratios are guarded ÷ unguarded."""
+    """Per-round (CPU s, wall s, CPU s of the Python process) of each mode; the ratios are
+    guarded ÷ unguarded. The guard proxy runs in the Python process (asyncio), so the third
+    figure says whether a difference is the proxy's own work or Chromium's."""
 
-    rounds: list[dict[str, tuple[float, float]]] = field(default_factory=list)
+    rounds: list[dict[str, tuple[float, float, float]]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def values(self, mode: str, index: int) -> list[float]:
         return [r[mode][index] for r in self.rounds]
 
     def ratio(self, how: str, index: int = 0) -> float | None:
-        """``mean`` or ``median`` of guarded ÷ the same of unguarded (0: CPU, 1: wall)."""
+        """``mean`` or ``median`` of guarded ÷ the same of unguarded (0: CPU, 1: wall, 2: CPU
+        of the Python process)."""
         if not self.rounds:
             return None
         pick = statistics.fmean if how == "mean" else statistics.median
@@ -89,7 +92,7 @@ class ProxyCost:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"rounds": len(self.rounds), "errors": self.errors}
-        for name, index in (("cpu", 0), ("wall", 1)):
+        for name, index in (("cpu", 0), ("wall", 1), ("python_cpu", 2)):
             out[name] = {
                 mode: {"mean": _r(statistics.fmean(self.values(mode, index))),
                        "median": _r(statistics.median(self.values(mode, index)))}
@@ -117,7 +120,7 @@ async def measure_proxy_cost(url: str, exclude: set[int], rounds: int) -> ProxyC
     cost = ProxyCost()
     root = os.getpid()
 
-    async def one(mode: str) -> tuple[float, float]:
+    async def one(mode: str) -> tuple[float, float, float]:
         host.guarded = mode == "guarded"
         await wait_for_pending_closes()
         await asyncio.sleep(0.3)  # let the last context's processes exit
@@ -127,12 +130,12 @@ async def measure_proxy_cost(url: str, exclude: set[int], rounds: int) -> ProxyC
         wall = time.perf_counter() - started
         await wait_for_pending_closes()
         await asyncio.sleep(0.3)  # the context's renderer exits (and is reaped)
-        cpu = (cpu_snapshot(root, exclude, kinds=False) - before).total
+        spent = cpu_snapshot(root, exclude, kinds=False) - before
         try:
             verify(scraped_from_result(result), want, f"proxy cost, {mode}")
         except AssertionError as exc:
             cost.errors.append(str(exc))
-        return cpu, wall
+        return spent.total, wall, spent.root_own
 
     try:
         for mode in MODES * 2:  # warm-up: browser start, first contexts, caches
@@ -157,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = cost.to_json()
     figures["load"] = os.getloadavg()
     print(json.dumps(figures, indent=2))
-    for name in ("cpu", "wall"):
+    for name in ("cpu", "wall", "python_cpu"):
         f = figures[name]
         print(f"{name} s/sync: guarded {f['guarded']['mean']:.3f} (median "
               f"{f['guarded']['median']:.3f}), unguarded {f['unguarded']['mean']:.3f} (median "

@@ -20,6 +20,7 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,8 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from bench import chart, configs
 from bench.baselines import expected, httpx_sync, naive_browser_sync, verify
 from bench.canary import CanaryFigures, measure_canary
-from bench.configs import Configurations, ContextCounter, states_of
-from bench.measure import Meter, Outcome, Run
+from bench.configs import Configurations, ContextCounter
+from bench.measure import Meter, Outcome, Run, merged
 from bench.netguard_cost import ProxyCost, measure_proxy_cost
 from bench.procs import MemorySampler, become_subreaper, reap_adopted
 from bench.summary import render_report
@@ -45,15 +46,35 @@ Convert = Callable[[Any], object]
 
 # (concurrency, syncs) per configuration: sized so the whole run stays under 10 minutes on
 # 2 busy cores; --scale changes every count.
-HTTPX_PLAN = [(1, 24), (4, 32)]
-ENGINE_PLAN = [(1, 12), (4, 32), (8, 32)]
-TODAY_PLAN = [(1, 4), (4, 12)]
-SMALL = [(HEADLINE, 8)]
-FIRST_PLAN = [(HEADLINE, 12)]
-REUSE_PLAN = [(HEADLINE, 32)]
-NAIVE_PLAN = [(1, 4), (4, 8)]
+# Configurations at the headline concurrency are measured interleaved (Bench.interleaved).
+HTTPX_SOLO = [(1, 24)]
+HTTPX_SYNCS = 32
+ENGINE_SOLO = [(1, 12), (8, 32)]
+ENGINE_SYNCS = 32
+NAIVE_SYNCS = 8
+TODAY_SOLO = [(1, 4)]
+TODAY_SYNCS = 16
+FIRST_SYNCS = 16
+REUSE_SYNCS = 32
+SMALL = 8
+AUTO = "engine (warm: HTTP login, HTTP lists)"
+TODAY = "today's: browser login (login_render)"
 DIAGNOSTIC_SYNCS = 8
 PROXY_ROUNDS = 10
+
+
+@dataclass
+class Spec:
+    """One configuration of an interleaved group (``Bench.interleaved``)."""
+
+    key: str
+    label: str
+    syncs: int
+    one: Callable[[], Awaitable[Any]]
+    convert: Convert
+    concurrency: int = HEADLINE
+    engine: bool = True
+    """False for the baselines: no browser context of the engine's to count."""
 
 
 class Bench:
@@ -62,35 +83,67 @@ class Bench:
 
     def __init__(self, meter: Meter, scale: float) -> None:
         self.meter, self.scale = meter, scale
+        self.began = time.perf_counter()
         self.runs: list[Run] = []
         self.checks: list[tuple[Run, list[Any], Convert]] = []
         self.idle: dict[str, tuple[float, float]] = {}
         self.idle_of: dict[int, str] = {}
         self.counter: ContextCounter | None = None
 
+    def n(self, syncs: int, concurrency: int = HEADLINE) -> int:
+        return _n(syncs, self.scale, concurrency)
+
+    async def _window(self, key: str, label: str, concurrency: int, syncs: int, one: Any,
+                      settle: Any, diagnostic: bool = False) -> Outcome[Any]:
+        opened = self.counter.opened if self.counter else 0
+        outcome: Outcome[Any] = await self.meter.measure(key, label, concurrency, syncs, one,
+                                                         settle, diagnostic=diagnostic)
+        if self.counter is not None:
+            outcome.run.contexts = self.counter.opened - opened
+        return outcome
+
+    def _record(self, outcome: Outcome[Any], convert: Convert, idle: str) -> None:
+        result = outcome.run
+        self.runs.append(result)
+        self.checks.append((result, outcome.outputs, convert))
+        self.idle_of[id(result)] = idle
+        contexts = "" if result.contexts is None else \
+            f"  {result.contexts / result.syncs:.2f} contexts/sync"
+        windows = f" ({1 + len(result.more_windows)} windows)" if result.more_windows else ""
+        print(f"  {result.label:<44} c={result.concurrency} n={result.syncs:<3} "
+              f"{result.throughput_per_min:7.1f}/min  CPU {result.cpu_per_sync:.3f} "
+              f"s/sync{contexts}{windows}  [t={time.perf_counter() - self.began:.0f} s]",
+              flush=True)
+
     async def run(self, key: str, label: str, plan: list[tuple[int, int]], one: Any,
                   convert: Convert, idle: str, settle: Any = None, *,
-                  diagnostic: bool = False, exact: bool = False) -> list[Outcome[Any]]:
-        """``exact``: the plan's counts are already what to run (a pool of states)."""
+                  diagnostic: bool = False) -> list[Outcome[Any]]:
         done = []
         for concurrency, syncs in plan:
-            opened = self.counter.opened if self.counter else 0
-            count = syncs if exact else _n(syncs, self.scale, concurrency)
-            outcome: Outcome[Any] = await self.meter.measure(
-                key, label, concurrency, count, one, settle, diagnostic=diagnostic)
-            result = outcome.run
-            if self.counter is not None:
-                result.contexts = self.counter.opened - opened
-            self.runs.append(result)
-            self.checks.append((result, outcome.outputs, convert))
-            self.idle_of[id(result)] = idle
-            contexts = "" if result.contexts is None else \
-                f"  {result.contexts / result.syncs:.2f} contexts/sync"
-            print(f"  {label:<44} c={concurrency} n={result.syncs:<3} "
-                  f"{result.throughput_per_min:7.1f}/min  CPU {result.cpu_per_sync:.3f} "
-                  f"s/sync{contexts}", flush=True)
+            outcome = await self._window(key, label, concurrency, self.n(syncs, concurrency),
+                                         one, settle, diagnostic)
+            self._record(outcome, convert, idle)
             done.append(outcome)
         return done
+
+    async def interleaved(self, specs: list[Spec], settle: Any, *, rounds: int = 2,
+                          idle: str = "engine") -> None:
+        """Configurations that a ratio compares, measured in alternating windows (forward,
+        then backward, ...), each one's windows merged (``measure.merged``)."""
+        parts: dict[str, list[Outcome[Any]]] = {spec.key: [] for spec in specs}
+        for number in range(rounds):
+            for spec in specs if number % 2 == 0 else specs[::-1]:
+                share = spec.syncs // rounds + (1 if number < spec.syncs % rounds else 0)
+                part = await self._window(spec.key, spec.label, spec.concurrency, share,
+                                          spec.one, settle)
+                if not spec.engine:
+                    part.run.contexts = None
+                parts[spec.key].append(part)
+        for spec in specs:
+            outcome = merged(parts[spec.key])
+            counts = [p.run.contexts for p in parts[spec.key]]
+            outcome.run.contexts = None if None in counts else sum(c or 0 for c in counts)
+            self._record(outcome, spec.convert, idle)
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -116,19 +169,15 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         for _ in range(3):
             await httpx_sync(url)
         b.idle["plain"] = await meter.idle_window()
-        await b.run("httpx", "httpx + parsel (floor)", HTTPX_PLAN, lambda: httpx_sync(url),
+        await b.run("httpx", "httpx + parsel (floor)", HTTPX_SOLO, lambda: httpx_sync(url),
                     _same, "plain")
+        await naive_browser_sync(url)  # (a) the naive script's first start, not measured
         chromium, canary = await _engine_phase(b, sites, args)
         if not args.no_proxy:
             print("  guard proxy: interleaved guarded / unguarded browser-login syncs…",
                   flush=True)
             proxy = await measure_proxy_cost(url, meter.exclude,
                                              max(4, round(PROXY_ROUNDS * args.scale)))
-        # (a) the naive script: a new browser per sync, every page rendered
-        await naive_browser_sync(url)
-        b.idle["none"] = await meter.idle_window()
-        await b.run("naive", "naive Playwright, browser per sync", NAIVE_PLAN,
-                    lambda: naive_browser_sync(url), _same, "none")
     finally:
         sampler.stop()
         for site in sites.values():
@@ -148,6 +197,7 @@ async def _engine_phase(b: Bench, sites: dict[str, ChildServer],
     """Every engine configuration on one warm engine (``bench.configs``)."""
     recipe = load_recipe(ROOT / "recipes" / "banque-demo.yaml")
     neo_recipe = load_recipe(ROOT / "recipes" / "neobanque.yaml")
+    hybrid = load_recipe(ROOT / "recipes" / "neobanque-hybrid.yaml")
     engine = Engine(max_concurrency=8)
     b.counter = ContextCounter(engine)
     c = Configurations(engine, recipe, neo_recipe, sites["bank"].url, sites["neo"].url)
@@ -160,42 +210,60 @@ async def _engine_phase(b: Bench, sites: dict[str, ChildServer],
     try:
         for one in (c.auto(), c.auto(), c.today(), c.rendered()):  # learn, then warm
             verify(configs.banque()(await one()), expected(), "warm-up")
-        await c.neo_prepare()
+        for which in (neo_recipe, hybrid):
+            await c.neo_prepare(which)
         for forced in (True, False):
             configs.neo()(await c.neo(forced_browser=forced)())
+        configs.neo()(await c.neo(forced_browser=False, recipe=hybrid)())
         await settle()
         chromium = engine.host.browser.version if engine.host.browser else "unknown"
         b.idle["engine"] = await b.meter.idle_window()
-        run, banque = b.run, configs.banque
-        await run("engine_auto", "engine (warm: HTTP login, HTTP lists)", ENGINE_PLAN,
-                  c.auto(), banque(), "engine", settle)
-        await run("engine_today", "today's: browser login (login_render)", TODAY_PLAN,
-                  c.today(), banque(), "engine", settle)
-        states = await c.session_states(_n(REUSE_PLAN[0][1], b.scale, HEADLINE))
-        await run("engine_reuse", "session reuse (login skipped)", REUSE_PLAN,
-                  c.reuse(states), banque(login_skipped=True), "engine", settle)
-        await run("engine_first", "first sync of a recipe (learning)", FIRST_PLAN,
-                  c.first(), banque(), "engine", settle)
-        for kind, label, warning in (
-                ("diverged", "fallback: HTTP login diverged → browser", "over HTTP did not"),
-                ("handover", "fallback: handed over → browser", None)):
-            site = sites["shield" if kind == "diverged" else "script"]
-            recipes = await c.fallback_recipes(site.url, _n(SMALL[0][1], b.scale, HEADLINE))
-            await run(f"engine_fallback_{kind}", label, SMALL, c.fallback(recipes, site.url),
-                      banque(warning=warning), "engine", settle)
-        await run("engine_rendered", "every page rendered (render=browser)", SMALL,
-                  c.rendered(), banque(), "engine", settle)
-        today = await run("neo_today", "NeoBanque today's: login_render browser", SMALL,
-                          c.neo(forced_browser=True), configs.neo(login_skipped=False),
-                          "engine", settle)
-        auto = await run("neo_auto", "NeoBanque engine default", SMALL,
-                         c.neo(forced_browser=False), configs.neo(login_skipped=False),
-                         "engine", settle)
-        reusable = states_of(today[0].outputs + auto[0].outputs)
-        await run("neo_reuse", "NeoBanque session reuse (login skipped)",
-                  [(HEADLINE, min(len(reusable), _n(SMALL[0][1], b.scale, HEADLINE)))],
-                  c.neo_reuse(reusable), configs.neo(login_skipped=True), "engine", settle,
-                  exact=True)
+        banque, url = configs.banque, sites["bank"].url
+        await b.run("engine_auto", AUTO, ENGINE_SOLO, c.auto(), banque(), "engine", settle)
+        await b.run("engine_today", TODAY, TODAY_SOLO, c.today(), banque(), "engine", settle)
+        # What each ratio compares is measured in alternating windows, so the load drift of
+        # the shared machine falls on both sides. The headline: floor, engine, naive script
+        # (its idle baseline is then the engine's idle browser: its figure is what it adds).
+        await b.interleaved([
+            Spec("httpx", "httpx + parsel (floor)", b.n(HTTPX_SYNCS), lambda: httpx_sync(url),
+                 _same, engine=False),
+            Spec("engine_auto", AUTO, b.n(ENGINE_SYNCS), c.auto(), banque()),
+            Spec("naive", "naive Playwright, browser per sync", b.n(NAIVE_SYNCS),
+                 lambda: naive_browser_sync(url), _same, engine=False),
+        ], settle)
+        await b.interleaved([  # the learning cost, in small alternating windows
+            Spec("engine_today", TODAY, b.n(TODAY_SYNCS), c.today(), banque()),
+            Spec("engine_first", "first sync of a recipe (learning)", b.n(FIRST_SYNCS),
+                 c.first(), banque()),
+        ], settle, rounds=4)
+        states = await c.session_states(b.n(REUSE_SYNCS))
+        fallbacks = {kind: await c.fallback_recipes(sites[site].url, b.n(SMALL))
+                     for kind, site in (("diverged", "shield"), ("handover", "script"))}
+        await b.interleaved([
+            Spec("engine_reuse", "session reuse (login skipped)", len(states),
+                 c.reuse(states), banque(login_skipped=True)),
+            Spec("engine_fallback_diverged", "fallback: HTTP login diverged → browser",
+                 len(fallbacks["diverged"]),
+                 c.fallback(fallbacks["diverged"], sites["shield"].url),
+                 banque(warning="over HTTP did not")),
+            Spec("engine_fallback_handover", "fallback: handed over → browser",
+                 len(fallbacks["handover"]),
+                 c.fallback(fallbacks["handover"], sites["script"].url), banque()),
+            Spec("engine_rendered", "every page rendered (render=browser)", b.n(SMALL),
+                 c.rendered(), banque()),
+        ], settle)
+        # NeoBanque: the live sessions the today's and default syncs leave feed the reuse
+        live: list[str] = []
+        await b.interleaved([
+            Spec("neo_today", "NeoBanque today's: login_render browser", b.n(SMALL),
+                 c.neo(forced_browser=True, feed=live), configs.neo(login_skipped=False)),
+            Spec("neo_auto", "NeoBanque engine default", b.n(SMALL),
+                 c.neo(forced_browser=False, feed=live), configs.neo(login_skipped=False)),
+            Spec("neo_reuse", "NeoBanque session reuse (login skipped)", b.n(SMALL),
+                 c.neo_reuse(live), configs.neo(login_skipped=True)),
+            Spec("neo_hybrid", "NeoBanque hybrid recipe (JSON after login)", b.n(SMALL),
+                 c.neo(forced_browser=False, recipe=hybrid), configs.neo(login_skipped=False)),
+        ], settle)
         if not args.no_diagnostics:
             await _diagnostics(b, engine, recipe, c, settle)
         if not args.no_canary:
@@ -226,7 +294,7 @@ async def _diagnostics(b: Bench, engine: Engine, recipe: Any, c: Configurations,
         await b.run(key, label, plan, one, convert, "engine", settle, diagnostic=True)
 
 
-def _n(syncs: int, scale: float, concurrency: int) -> int:
+def _n(syncs: int, scale: float, concurrency: int = HEADLINE) -> int:
     """Scaled count, never under two rounds of the workers (else some would sit idle)."""
     return max(2 * concurrency, round(syncs * scale))
 

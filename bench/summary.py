@@ -35,8 +35,12 @@ Method
   bench process is a child subreaper so orphaned Chromium helpers are counted too.
 - Memory = PSS (memory_full_info().pss) of that same tree, sampled every 0.2 s by a separate
   process. Per concurrent sync = (peak PSS during the run − idle PSS before it) ÷ C. Idle
-  baseline: engine → warm browser with no context open; naive and httpx → no browser at all
-  (so the naive figure is a whole browser per sync).
+  baseline: the warm engine's browser with no context open (at c=1, httpx: no browser at
+  all); the naive script's figure is its whole browser per sync, above that.
+- Configurations a ratio compares are measured in alternating windows (forward, then
+  backward order; "N windows" in the log), each one's windows summed: floor / engine / naive;
+  today's / first sync (4 windows); reuse / fallbacks / every page rendered; NeoBanque's four.
+  Ratios against today's use its alternating windows with the first sync.
 - Guard proxy (issue 10): its own engine, browser-login syncs alternating guarded / unguarded
   (the host's _guard seam replaced by nothing), order swapped every round; CPU and wall per
   sync; the verdict is the ratio of the medians, the paired per-round ratios give the spread.
@@ -46,8 +50,18 @@ Method
   is INVALID and its figures count for nothing."""
 
 
+def in_order(runs: list[Run]) -> list[Run]:
+    """Each configuration's runs together, by concurrency, configurations in the order they
+    were first measured (interleaved groups are recorded after the solo windows)."""
+    first: dict[str, int] = {}
+    for index, run in enumerate(runs):
+        first.setdefault(run.key, index)
+    return sorted(runs, key=lambda r: (r.diagnostic, r.key == "naive", first[r.key],
+                                       r.concurrency))
+
+
 def render_report(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    runs: list[Run] = data["runs"]
+    runs: list[Run] = in_order(data["runs"])
     proxy: ProxyCost | None = data.get("proxy")
     info = machine(data["chromium"])
     (l1, l5, _), (e1, e5, _) = data["load"]
@@ -117,7 +131,8 @@ def proxy_lines(proxy: ProxyCost | None) -> list[str]:
     figures = proxy.to_json()
     lines = [f"Guard proxy cost (issue 10): {figures['rounds']} interleaved rounds of one "
              "guarded and one unguarded browser-login sync:"]
-    for name, unit in (("cpu", "CPU"), ("wall", "wall")):
+    for name, unit in (("cpu", "CPU"), ("wall", "wall"),
+                       ("python_cpu", "CPU of the Python process (proxy included)")):
         f = figures[name]
         spread = f["paired_ratio_min_p25_p75_max"]
         lines.append(

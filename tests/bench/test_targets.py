@@ -67,10 +67,10 @@ def test_chart_lines_sit_at_the_figure_each_target_allows() -> None:
 
 def test_proxy_verdict_is_the_ratio_of_medians_with_mean_and_spread_reported() -> None:
     cost = ProxyCost(rounds=[
-        {"guarded": (1.02, 1.0), "unguarded": (1.00, 1.0)},
-        {"guarded": (1.10, 1.0), "unguarded": (1.00, 1.0)},
-        {"guarded": (3.00, 1.0), "unguarded": (1.00, 1.0)},  # one load spike
-        {"guarded": (1.00, 1.0), "unguarded": (1.03, 1.0)},
+        {"guarded": (1.02, 1.0, 0.2), "unguarded": (1.00, 1.0, 0.1)},
+        {"guarded": (1.10, 1.0, 0.2), "unguarded": (1.00, 1.0, 0.1)},
+        {"guarded": (3.00, 1.0, 0.2), "unguarded": (1.00, 1.0, 0.1)},  # one load spike
+        {"guarded": (1.00, 1.0, 0.2), "unguarded": (1.03, 1.0, 0.1)},
     ])
     assert round(cost.ratio("median"), 4) == round(1.06 / 1.0, 4)
     assert round(cost.ratio("mean"), 4) == round(1.53 / 1.0075, 4)
@@ -81,6 +81,7 @@ def test_proxy_verdict_is_the_ratio_of_medians_with_mean_and_spread_reported() -
     assert "mean ratio 1.519" in target.how  # type: ignore[attr-defined]
     figures = cost.to_json()
     assert figures["cpu"]["ratio_median"] == 1.06 and figures["wall"]["ratio_mean"] == 1.0
+    assert figures["python_cpu"]["ratio_median"] == 2.0
 
 
 def test_ratio_lines_name_the_configurations_compared() -> None:
