@@ -1,6 +1,8 @@
 """The benchmark picture: four panels (throughput, CPU, latency, memory), one bar per
-configuration, real axes with ticks, the targets drawn where they apply, and the date, commit
-and machine in the header. Drawn from ``latest.json`` alone, so a saved run can be redrawn:
+configuration, real axes with ticks, the targets drawn where they apply (a dashed line at the
+figure the target allows), then a panel of every target — each on its own axis, the measured
+value against the limit, PASS or MISS — and the date, commit and machine in the header. Drawn
+from ``latest.json`` alone, so a saved run can be redrawn:
 
     python -m bench.chart bench/results/latest.json bench/results/latest.svg
 
@@ -20,8 +22,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-WIDTH, PANEL_W, LABEL_W, BAR_H, GAP = 1200, 560, 210, 14, 5
-COLOURS = {"engine": "#2b6cb0", "naive": "#c05621", "httpx": "#2f855a"}
+WIDTH, PANEL_W, LABEL_W, BAR_H, GAP = 1320, 620, 270, 14, 5
+COLOURS = {"engine": "#2b6cb0", "neo": "#6b46c1", "naive": "#c05621", "httpx": "#2f855a"}
+TARGET_ROW = 26
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def _panel(panel: Panel, runs: list[dict[str, Any]], targets: list[dict[str, Any
     values = [v for _, v, _ in rows if v is not None] + [s for _, _, s in rows if s]
     ticks, scale = _axis(values, [float(t["line"]) for t in lines], panel.log)
     plot_x, plot_w = x + LABEL_W, PANEL_W - LABEL_W - 80  # room for the value labels
-    top = y + 40
+    top = y + 40 + 12 * max(0, len(lines) - 1)  # a row per target label above the plot
     height = len(rows) * (BAR_H + GAP)
     out = [f'<text x="{x}" y="{y + 14}" font-weight="bold">{escape(panel.title)}</text>']
     for tick in ticks:  # grid lines, tick marks and labels
@@ -131,19 +134,67 @@ def _panel(panel: Panel, runs: list[dict[str, Any]], targets: list[dict[str, Any
             end = max(end, sx)
         out.append(f'<text x="{end + 4:.1f}" y="{by + BAR_H - 3}" font-size="10">'
                    f'{escape(text)}</text>')
-    for target in lines:
+    for number, target in enumerate(lines):
         tx = plot_x + scale(float(target["line"])) * plot_w
         passed = target.get("passed")
-        colour = "#2f855a" if passed else "#c53030" if passed is False else "#555"
-        verdict = "PASS" if passed else "MISS" if passed is False else "n/a"
-        out += [f'<line x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{top + height}" '
+        colour = _verdict_colour(passed)
+        label_y = top - 8 - 12 * (len(lines) - 1 - number)  # one label row per line
+        name = f'{target["short"]} ' if target.get("short") else ""
+        # labels of lines in the right part of the plot end at the line, not past the panel
+        anchor, lx = ("end", tx - 3) if tx > plot_x + 0.55 * plot_w else ("start", tx + 3)
+        out += [f'<line x1="{tx:.1f}" y1="{label_y + 2}" x2="{tx:.1f}" y2="{top + height}" '
                 f'stroke="{colour}" stroke-width="1.5" stroke-dasharray="5,3"/>',
-                f'<text x="{tx + 3:.1f}" y="{top - 8}" font-size="10" fill="{colour}">'
-                f'target {escape(panel.fmt(float(target["line"])))}: {verdict}</text>']
-    return out, height + 80
+                f'<text x="{lx:.1f}" y="{label_y}" text-anchor="{anchor}" font-size="10" '
+                f'fill="{colour}">{escape(name)}target {escape(panel.fmt(float(target["line"])))}: '
+                f'{_verdict(passed)}</text>']
+    return out, height + 80 + 12 * max(0, len(lines) - 1)
 
 
-def render(payload: dict[str, Any], title: str = "Banque Démo sync cost") -> str:
+def _verdict(passed: bool | None) -> str:
+    return "PASS" if passed else "MISS" if passed is False else "n/a"
+
+
+def _verdict_colour(passed: bool | None) -> str:
+    return "#2f855a" if passed else "#c53030" if passed is False else "#555"
+
+
+def _targets_panel(targets: list[dict[str, Any]], y: int) -> tuple[list[str], int]:
+    """Every target on a row of its own: the measured value as a bar on an axis from 0 that
+    holds both it and the limit, the limit as a dashed line, the verdict and the numbers."""
+    if not targets:
+        return [], 0
+    x, label_w, plot_w = 20, 470, 420
+    out = [f'<text x="{x}" y="{y + 14}" font-weight="bold">Targets: measured (bar) against '
+           'the limit (dashed line), each on its own axis from 0</text>']
+    top = y + 30
+    for index, target in enumerate(targets):
+        ry = top + index * TARGET_ROW
+        value, limit = target.get("value"), float(target["target"])
+        unit = str(target.get("unit") or "")
+        sign = "≥" if target.get("higher_is_better") else "≤"
+        out.append(f'<text x="{x + label_w - 6}" y="{ry + BAR_H - 3}" text-anchor="end" '
+                   f'font-size="11">{escape(str(target["name"]))}</text>')
+        px = x + label_w
+        high = max(limit, float(value) if value is not None else 0.0) * 1.15 or 1.0
+        out.append(f'<line x1="{px}" y1="{ry + BAR_H + 2}" x2="{px + plot_w}" '
+                   f'y2="{ry + BAR_H + 2}" stroke="#999"/>')
+        colour = _verdict_colour(target.get("passed"))
+        if value is not None:
+            length = max(1.0, float(value) / high * plot_w)
+            out.append(f'<rect x="{px}" y="{ry}" width="{length:.1f}" height="{BAR_H}" '
+                       f'fill="{colour}" fill-opacity="0.75"/>')
+        lx = px + limit / high * plot_w
+        out.append(f'<line x1="{lx:.1f}" y1="{ry - 3}" x2="{lx:.1f}" y2="{ry + BAR_H + 4}" '
+                   f'stroke="#111" stroke-width="1.5" stroke-dasharray="5,3"/>')
+        shown = "not measured" if value is None else f"{float(value):.2f}{unit}"
+        out.append(f'<text x="{px + plot_w + 8}" y="{ry + BAR_H - 3}" font-size="11" '
+                   f'fill="{colour}">{escape(shown)} (target {sign} {limit:g}{escape(unit)}): '
+                   f'{_verdict(target.get("passed"))}</text>')
+    return out, 40 + len(targets) * TARGET_ROW
+
+
+def render(payload: dict[str, Any], title: str = "Bank sync cost: Banque Démo and NeoBanque"
+           ) -> str:
     """The SVG for a ``latest.json`` payload."""
     runs = [r for r in payload["runs"] if not r.get("diagnostic")]
     targets = payload.get("targets") or []
@@ -168,13 +219,17 @@ def render(payload: dict[str, Any], title: str = "Banque Démo sync cost") -> st
             out += drawn
             heights.append(height)
         y += max(heights)
+    drawn, height = _targets_panel(targets, y)
+    out += drawn
+    y += height
     legend_y = y + 4
     legend = []
-    for i, (name, colour) in enumerate((("engine", COLOURS["engine"]),
-                                        ("naive: browser per sync, every page rendered",
+    for i, (name, colour) in enumerate((("engine, Banque Démo", COLOURS["engine"]),
+                                        ("engine, NeoBanque (SPA)", COLOURS["neo"]),
+                                        ("naive: browser per sync, all rendered",
                                          COLOURS["naive"]),
                                         ("httpx + parsel (the floor)", COLOURS["httpx"]))):
-        lx = 20 + i * 330
+        lx = 20 + i * 320
         legend += [f'<rect x="{lx}" y="{legend_y}" width="12" height="12" fill="{colour}"/>',
                    f'<text x="{lx + 18}" y="{legend_y + 11}" font-size="11">{escape(name)}'
                    '</text>']

@@ -8,7 +8,9 @@ the figures; memory samples are taken by another process and read back at the en
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
+import operator
 import os
 import statistics
 import time
@@ -37,6 +39,9 @@ class Run:
     cpu: CpuSample
     window: tuple[float, float]
     """``time.time()`` bounds, to pick this run's memory samples."""
+    more_windows: list[tuple[float, float]] = field(default_factory=list)
+    """Further windows of the same configuration, when it was measured interleaved with
+    others (``merged``): its figures are the sums over all of them."""
     phases_ms: dict[str, float] = field(default_factory=dict)
     """Mean engine phase times (login, collect, context open + close) when known."""
     peak_pss: int | None = None
@@ -47,6 +52,8 @@ class Run:
     errors: list[str] = field(default_factory=list)
     diagnostic: bool = False
     """Not a configuration users run: a cut through the engine to see where the cost goes."""
+    contexts: int | None = None
+    """Browser contexts the engine opened during the window (None: not an engine run)."""
 
     @property
     def valid(self) -> bool:
@@ -82,7 +89,7 @@ class Run:
         return {
             "key": self.key, "label": self.label, "concurrency": self.concurrency,
             "syncs": self.syncs, "valid": self.valid, "errors": self.errors,
-            "diagnostic": self.diagnostic,
+            "diagnostic": self.diagnostic, "browser_contexts": self.contexts,
             "wall_s": round(self.wall, 3),
             "throughput_per_min": round(self.throughput_per_min, 1),
             "latency_s": {"p50": round(self.latency(50), 3), "p95": round(self.latency(95), 3),
@@ -161,7 +168,8 @@ class Meter:
 
     def fill_memory(self, run: Run, idle_window: tuple[float, float]) -> None:
         """Peak of the run, idle = median of the quiet stretch before it, both by kind."""
-        samples = self.sampler.samples(*run.window)
+        samples = [s for window in (run.window, *run.more_windows)
+                   for s in self.sampler.samples(*window)]
         idle = self.sampler.samples(*idle_window)
         run.memory_samples = len(samples)
         if not samples or not idle:
@@ -174,6 +182,20 @@ class Meter:
             idle_kind = statistics.median(s.by_kind.get(kind, 0) for s in idle)
             run.memory_by_kind[kind] = ((peak.by_kind.get(kind, 0) - idle_kind)
                                         / run.concurrency / MB)
+
+
+def merged(parts: list[Outcome[T]]) -> Outcome[T]:
+    """Windows of one configuration taken in turn with other configurations' windows, as one
+    run: syncs, wall time, CPU and latencies add up, memory is read over every window. Taking
+    the configurations compared by a ratio in alternating windows spreads the machine's load
+    drift over all of them instead of charging it to whichever ran last."""
+    first = parts[0].run
+    run = Run(first.key, first.label, first.concurrency, sum(p.run.syncs for p in parts),
+              sum(p.run.wall for p in parts), [x for p in parts for x in p.run.latencies],
+              functools.reduce(operator.add, (p.run.cpu for p in parts)), first.window,
+              more_windows=[p.run.window for p in parts[1:]],
+              errors=[e for p in parts for e in p.run.errors], diagnostic=first.diagnostic)
+    return Outcome(run, [o for p in parts for o in p.outputs])
 
 
 def _mb(value: int | None) -> float | None:

@@ -124,6 +124,14 @@ class CpuSample:
     wall: float
     by_kind: dict[str, float]
 
+    def __add__(self, other: CpuSample) -> CpuSample:
+        """Two windows of the same configuration (interleaved with others) as one."""
+        kinds = set(self.by_kind) | set(other.by_kind)
+        return CpuSample(self.total + other.total, self.root_own + other.root_own,
+                         self.wall + other.wall,
+                         {k: self.by_kind.get(k, 0.0) + other.by_kind.get(k, 0.0)
+                          for k in sorted(kinds)})
+
     @property
     def others(self) -> float:
         """Driver + browser processes (and anything else the Python process started)."""

@@ -63,6 +63,8 @@ class Target:
     """The chart panel it is drawn on (``throughput``, ``cpu``, ``latency``, ``memory``)."""
     chart_value: float | None = None
     """Where it is drawn, in that panel's unit (a ratio target times its baseline)."""
+    short: str = ""
+    """What the line is, in a few words, beside it on the chart (a panel may hold several)."""
 
     @property
     def passed(self) -> bool | None:
@@ -83,23 +85,25 @@ class Target:
         return {"name": self.name, "value": None if self.value is None else round(self.value, 3),
                 "target": self.limit, "higher_is_better": self.higher_is_better,
                 "unit": self.unit, "passed": self.passed, "how": self.how,
-                "panel": self.panel,
+                "panel": self.panel, "short": self.short,
                 "line": None if self.chart_value is None else round(self.chart_value, 4)}
 
 
 def table(runs: list[Run]) -> str:
     """A Markdown table (pastes into the README as is)."""
     head = ("| configuration | conc. | syncs | p50 s | p95 s | syncs/min | CPU s/sync "
-            "| of which Python | syncs per core-hour | MB per conc. sync |")
-    lines = [head, "|" + "---|" * 10]
+            "| of which Python | syncs per core-hour | MB per conc. sync | browser contexts "
+            "per sync |")
+    lines = [head, "|" + "---|" * 11]
     for run in runs:
         mem = run.memory_per_sync_mb
         label = run.label + ("" if run.valid else " **INVALID**")
+        contexts = "—" if run.contexts is None else f"{run.contexts / run.syncs:.2f}"
         lines.append(
             f"| {label} | {run.concurrency} | {run.syncs} | {run.latency(50):.2f} | "
             f"{run.latency(95):.2f} | {run.throughput_per_min:.0f} | {run.cpu_per_sync:.3f} | "
             f"{run.cpu.root_own / run.syncs:.3f} | {run.syncs_per_core_hour:,.0f} | "
-            f"{_memory(mem)} |")
+            f"{_memory(mem)} | {contexts} |")
     return "\n".join(lines)
 
 

@@ -120,6 +120,9 @@ class SyncContext:
     so an answer that arrived after a step's last check still counts for the next one."""
     partial_accounts: list[dict[str, Any]] = field(default_factory=list)
     """Account records read before the list of accounts failed (kept in the result)."""
+    fresh_page: str | None = None
+    """URL of the rendered page the session check (``runner.reuse``) has just loaded and
+    settled: the first list page at that URL is read as it is, not loaded a second time."""
     to_browser: Callable[[bool], Awaitable[None]] | None = None
     """Set while the sync runs without a browser (``backends.plain``): moves it to a browser
     context (``True``: with the cookies so far) when a page turns out to need rendering."""

@@ -52,6 +52,8 @@ async def still_logged_in(ctx: SyncContext, saved: SavedState) -> bool:
     except Exception as exc:
         raise ctx.translate(exc, STEP) from exc
     if condition_met(final[1], page, ctx.expression_context()):
+        if backend.rendering:
+            ctx.fresh_page = backend.url  # collection starts on this very page
         return True
     await backend.clear_cookies()
     await backend.add_cookies(list(saved.cookies))

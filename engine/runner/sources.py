@@ -88,7 +88,10 @@ class RenderedPages(SourceBase):
         if block.next_click and not first:
             await self._turn(step, account)  # it checked the new page while waiting for it
         else:
-            if backend.url != url or block.rendered_only or not first:
+            # a page the session check has just loaded fresh is read as it is, even for a
+            # block whose rows scripts draw (it is what a new load would show)
+            fresh, ctx.fresh_page = first and ctx.fresh_page == url, None
+            if backend.url != url or (block.rendered_only and not fresh) or not first:
                 await backend.goto(url, timeout=timeout)
             # else: the login already landed on this very page; reading it again is free
             await ctx.check(step)

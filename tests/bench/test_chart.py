@@ -1,5 +1,6 @@
 """The benchmark picture carries what a reader needs: four panels with axes and ticks, one
-number format per quantity, the targets where they apply, the date, the commit."""
+number format per quantity, the targets where they apply (several on one panel, each named),
+a panel holding every target with its verdict, the date, the commit."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from bench.chart import render
+from bench.report import Target
 
 
 def _run(key: str, label: str, c: int, per_min: float, cpu: float, p50: float, p95: float,
@@ -33,11 +35,18 @@ PAYLOAD = {
         {**_run("diag_context", "diag: context only", 4, 500, 0.4, 0.3, 0.4, 10),
          "diagnostic": True},
     ],
-    "targets": [
-        {"panel": "throughput", "line": 63, "passed": True},
-        {"panel": "cpu", "line": 348, "passed": False},
-        {"panel": "memory", "line": 60, "passed": False},
-    ],
+    "targets": [t.to_json() for t in (
+        Target("throughput ÷ naive", 3.1, 3, True, "×", "", panel="throughput",
+               chart_value=63, short="3× naive:"),
+        Target("CPU ÷ floor", 28.1, 6, False, "×", "", panel="cpu", chart_value=348,
+               short="6× floor:"),
+        Target("NeoBanque CPU ÷ today's", 0.5, 0.7, False, "×", "", panel="cpu",
+               chart_value=1400, short="0.7× NeoBanque:"),
+        Target("memory per concurrent sync", 97, 60, False, " MB", "", panel="memory",
+               chart_value=60, short="engine:"),
+        Target("proxy cost", 1.02, 1.05, False, "×", "", panel=None),
+        Target("not measured here", None, 1.2, False, "×", "", panel=None),
+    )],
 }
 
 
@@ -58,12 +67,22 @@ def test_four_panels_with_axes_ticks_targets_date_and_commit() -> None:
     # one format per quantity: throughput and CPU (ms) as integers, latency with 2 decimals
     assert "997" in texts and "58" in texts and "0.24 / 0.29" in texts
     assert "1,630" in texts  # CPU 1.63 s is shown as milliseconds
-    assert [t for t in texts if t.startswith("target")] == [
-        "target 63: PASS", "target 348: MISS", "target 60: MISS"]
+    # each panel line says what it is for: two on the CPU panel, one label row each
+    assert [t for t in texts if " target " in t and t.endswith(("PASS", "MISS"))] == [
+        "3× naive: target 63: PASS", "6× floor: target 348: MISS",
+        "0.7× NeoBanque: target 1,400: PASS", "engine: target 60: MISS"]
     assert "not measured" in texts  # a run without a memory figure says so
     assert any(t.endswith("INVALID") for t in texts)
     assert not any("diag" in t for t in texts)  # diagnostics are not configurations
-    assert len(re.findall(r'stroke-dasharray="5,3"', svg)) == 3
+    # the targets panel: every target on its own row, even those no panel draws
+    assert any(t.startswith("Targets: measured") for t in texts)
+    assert "1.02× (target ≤ 1.05×): PASS" in texts
+    assert "28.10× (target ≤ 6×): MISS" in texts and "3.10× (target ≥ 3×): PASS" in texts
+    assert "97.00 MB (target ≤ 60 MB): MISS" in texts
+    assert "not measured (target ≤ 1.2×): n/a" in texts
+    assert {"proxy cost", "not measured here", "NeoBanque CPU ÷ today's"} <= set(texts)
+    # four panel lines + one limit line per target row
+    assert len(re.findall(r'stroke-dasharray="5,3"', svg)) == 4 + 6
 
 
 def test_a_payload_without_targets_or_commit_still_draws() -> None:

@@ -115,3 +115,33 @@ async def test_a_live_session_spares_the_login_in_the_browser(
                                                       session_state=first.session_state))
     assert again.error is None and len(sessions) == 1, "no new login"
     assert view(again) == view(first)
+
+
+async def test_the_page_the_session_check_loaded_is_where_collection_starts(
+        engine: Engine, neo: tuple[ThreadedServer, list[str]]) -> None:
+    """The check loads the first data page and waits for it to settle; the accounts block
+    (whose rows a script draws) reads that page as it is instead of loading the app again:
+    one document load for the accounts and one per account, none more."""
+    server, sessions = neo
+    key = new_key()
+    creds = {"email": "demo@neobanque.test", "password": "correct-horse-42"}
+    first = await engine.sync(NEO, creds, SyncOptions(base_url=server.url, state_key=key,
+                                                      otp_code="654321"))
+    assert first.error is None and first.session_state
+    documents: list[str] = []
+    app = server.app
+    inner = app.wsgi_app
+
+    def counting(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ["REQUEST_METHOD"] == "GET" and environ["PATH_INFO"] == "/":
+            documents.append(environ["PATH_INFO"])
+        return inner(environ, start_response)
+
+    app.wsgi_app = counting  # type: ignore[method-assign]
+    try:
+        again = await engine.sync(NEO, creds, SyncOptions(
+            base_url=server.url, state_key=key, session_state=first.session_state))
+    finally:
+        app.wsgi_app = inner  # type: ignore[method-assign]
+    assert again.error is None and len(sessions) == 1 and view(again) == view(first)
+    assert len(documents) == 1 + len(again.accounts)
