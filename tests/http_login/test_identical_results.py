@@ -177,10 +177,10 @@ async def test_the_redesign_is_recipe_broken_from_the_browser_on_both_paths(
     remember(engine._render_memory, BANQUE, redesign.url + "/", plan)
     creds = {"username": "demo", "password": PASSWORD}
     with counting_contexts(engine) as opened:
-        over_http = await engine.sync(BANQUE, creds, base_url=redesign.url, step_timeout=1)
+        over_http = await engine.sync(BANQUE, creds, base_url=redesign.url, step_timeout=3)
     assert opened[0] == 1, "the browser took over"
     in_browser = await engine.sync(browser_only(BANQUE), creds, base_url=redesign.url,
-                                   step_timeout=1)
+                                   step_timeout=3)
     assert over_http.error is not None and in_browser.error is not None
     assert over_http.error.kind == "recipe_broken"
     assert view(over_http) == view(in_browser)
