@@ -60,7 +60,7 @@ SMALL = 8
 AUTO = "engine (warm: HTTP login, HTTP lists)"
 TODAY = "today's: browser login (login_render)"
 DIAGNOSTIC_SYNCS = 8
-PROXY_ROUNDS = 10
+PROXY_ROUNDS = 14
 
 
 @dataclass
@@ -208,7 +208,7 @@ async def _engine_phase(b: Bench, sites: dict[str, ChildServer],
         await asyncio.sleep(0.3)
 
     try:
-        for one in (c.auto(), c.auto(), c.today(), c.rendered()):  # learn, then warm
+        for one in (c.auto(), c.auto(), c.today()):  # learn, then warm
             verify(configs.banque()(await one()), expected(), "warm-up")
         for which in (neo_recipe, hybrid):
             await c.neo_prepare(which)
