@@ -109,9 +109,11 @@ def capacity_caution(runs: list[Run], throughput: Target) -> list[str]:
     if (capacity >= throughput.limit) == throughput.passed:
         return []
     busy = engine.cpu.total / engine.wall if engine.wall else 0.0
-    waited = (f" The engine kept {busy:.0%} of one core busy during its windows: it waited on "
-              "the demo site (a process of its own, competing with the machine's other load), "
-              "not on its own CPU." if busy < 0.5 else "")
+    queued = engine.runqueue_wait / engine.wall if engine.wall else 0.0
+    waited = (f" The engine (one Python process) used {busy:.0%} of one core during its "
+              f"windows, and its event loop spent {queued:.0%} of them runnable but waiting for "
+              "a CPU: on a machine this loaded every runnable process gets its share, and the "
+              "naive script runs a whole browser of processes per sync." if busy < 0.5 else "")
     return [f"  caution: the CPU-bound capacity ratio is {capacity:.2f}× "
             f"({'PASS' if capacity >= throughput.limit else 'MISS'} against {throughput.limit:g}×);"
             f" on a machine with no other load the throughput ratio tends to it.{waited}"]
