@@ -54,6 +54,9 @@ class Run:
     """Not a configuration users run: a cut through the engine to see where the cost goes."""
     contexts: int | None = None
     """Browser contexts the engine opened during the window (None: not an engine run)."""
+    runqueue_wait: float = 0.0
+    """Seconds the Python main thread (the event loop) was runnable but waiting for a CPU
+    during the window (``/proc/self/schedstat``): what the machine's other load took from it."""
 
     @property
     def valid(self) -> bool:
@@ -90,7 +93,7 @@ class Run:
             "key": self.key, "label": self.label, "concurrency": self.concurrency,
             "syncs": self.syncs, "valid": self.valid, "errors": self.errors,
             "diagnostic": self.diagnostic, "browser_contexts": self.contexts,
-            "wall_s": round(self.wall, 3),
+            "wall_s": round(self.wall, 3), "runqueue_wait_s": round(self.runqueue_wait, 3),
             "throughput_per_min": round(self.throughput_per_min, 1),
             "latency_s": {"p50": round(self.latency(50), 3), "p95": round(self.latency(95), 3),
                           "mean": round(statistics.fmean(self.latencies), 3),
@@ -149,14 +152,17 @@ class Meter:
 
         window_start = time.time()
         before = cpu_snapshot(self.root, self.exclude)
+        waited = runqueue_wait()
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - started
+        waited = runqueue_wait() - waited
         if settle is not None:
             await settle()  # closes still finishing belong to these syncs' cost
         cpu = cpu_snapshot(self.root, self.exclude) - before
         run = Run(key, label, concurrency, syncs, wall, latencies, cpu,
-                  (window_start, time.time()), errors=errors, diagnostic=diagnostic)
+                  (window_start, time.time()), errors=errors, diagnostic=diagnostic,
+                  runqueue_wait=waited)
         return Outcome(run, outputs)
 
     async def idle_window(self, seconds: float = 1.5) -> tuple[float, float]:
@@ -184,6 +190,15 @@ class Meter:
                                         / run.concurrency / MB)
 
 
+def runqueue_wait() -> float:
+    """Seconds this thread has spent runnable, waiting for a CPU (0 where not available)."""
+    try:
+        with open("/proc/thread-self/schedstat") as handle:
+            return int(handle.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def merged(parts: list[Outcome[T]]) -> Outcome[T]:
     """Windows of one configuration taken in turn with other configurations' windows, as one
     run: syncs, wall time, CPU and latencies add up, memory is read over every window. Taking
@@ -194,7 +209,8 @@ def merged(parts: list[Outcome[T]]) -> Outcome[T]:
               sum(p.run.wall for p in parts), [x for p in parts for x in p.run.latencies],
               functools.reduce(operator.add, (p.run.cpu for p in parts)), first.window,
               more_windows=[p.run.window for p in parts[1:]],
-              errors=[e for p in parts for e in p.run.errors], diagnostic=first.diagnostic)
+              errors=[e for p in parts for e in p.run.errors], diagnostic=first.diagnostic,
+              runqueue_wait=sum(p.run.runqueue_wait for p in parts))
     return Outcome(run, [o for p in parts for o in p.outputs])
 
 

@@ -82,6 +82,12 @@ class ProxyCost:
         """Each round's guarded ÷ unguarded: the spread the verdict has to be read against."""
         return sorted(r["guarded"][index] / r["unguarded"][index] for r in self.rounds)
 
+    def verdict_ratio(self, index: int = 0) -> float | None:
+        """The median of the per-round ratios: the two syncs of a round run back to back, so
+        the load drift between rounds cancels out of each ratio (it does not out of a ratio
+        of two medians taken over the whole run)."""
+        return statistics.median(self.paired(index)) if self.rounds else None
+
     def spread(self, index: int = 0) -> tuple[float, float, float, float] | None:
         """(min, p25, p75, max) of the paired ratios."""
         ratios = self.paired(index)
@@ -99,6 +105,7 @@ class ProxyCost:
                 for mode in MODES} if self.rounds else {}
             out[name]["ratio_mean"] = _r(self.ratio("mean", index))
             out[name]["ratio_median"] = _r(self.ratio("median", index))
+            out[name]["median_of_paired_ratios"] = _r(self.verdict_ratio(index))
             spread = self.spread(index)
             out[name]["paired_ratio_min_p25_p75_max"] = (
                 [round(v, 3) for v in spread] if spread else None)
@@ -165,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name} s/sync: guarded {f['guarded']['mean']:.3f} (median "
               f"{f['guarded']['median']:.3f}), unguarded {f['unguarded']['mean']:.3f} (median "
               f"{f['unguarded']['median']:.3f}): x{f['ratio_mean']:.3f} (median "
-              f"x{f['ratio_median']:.3f}); paired rounds min/p25/p75/max "
+              f"x{f['ratio_median']:.3f}; median of paired rounds "
+              f"x{f['median_of_paired_ratios']:.3f}); paired rounds min/p25/p75/max "
               f"{f['paired_ratio_min_p25_p75_max']}")
     return 1 if cost.errors else 0
 

@@ -43,7 +43,8 @@ Method
   Ratios against today's use its alternating windows with the first sync.
 - Guard proxy (issue 10): its own engine, browser-login syncs alternating guarded / unguarded
   (the host's _guard seam replaced by nothing), order swapped every round; CPU and wall per
-  sync; the verdict is the ratio of the medians, the paired per-round ratios give the spread.
+  sync; the verdict is the median of the per-round ratios (the two syncs of a round run back
+  to back, so load drift cancels out of each), their quartiles and extremes are the spread.
 - Every sync's data is checked after the windows: Banque Démo against sites/banque_demo/data.py
   (4 accounts, 185 transactions, 5 holdings, every value), NeoBanque against
   sites/neobanque/data.py (every account and transaction); a configuration with a wrong sync
@@ -139,7 +140,8 @@ def proxy_lines(proxy: ProxyCost | None) -> list[str]:
             f"  {unit} s/sync: guarded mean {f['guarded']['mean']:.3f} / median "
             f"{f['guarded']['median']:.3f}; unguarded mean {f['unguarded']['mean']:.3f} / "
             f"median {f['unguarded']['median']:.3f}; ratio of means {f['ratio_mean']:.3f}, "
-            f"of medians {f['ratio_median']:.3f}; per-round ratios min {spread[0]:.3f}, "
+            f"of medians {f['ratio_median']:.3f}; per-round ratios median "
+            f"{f['median_of_paired_ratios']:.3f}, min {spread[0]:.3f}, "
             f"p25 {spread[1]:.3f}, p75 {spread[2]:.3f}, max {spread[3]:.3f}")
     if proxy.errors:
         lines.append(f"  INVALID: {len(proxy.errors)} syncs with wrong data, first: "

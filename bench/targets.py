@@ -50,10 +50,11 @@ def targets(runs: list[Run], proxy: ProxyCost | None) -> list[Target]:
                                  find(runs, "neo_reuse"))
     rounds = len(proxy.rounds) if proxy else 0
     spread = proxy.spread() if proxy else None
-    proxy_how = (f"CPU per browser-login sync, guarded ÷ unguarded, median of {rounds} "
-                 f"interleaved rounds (mean ratio {_fmt(proxy.ratio('mean'))}; paired rounds "
-                 f"p25–p75 {spread[1]:.3f}–{spread[2]:.3f}, min–max {spread[0]:.3f}–"
-                 f"{spread[3]:.3f})" if proxy and spread else "not measured")
+    proxy_how = (f"CPU per browser-login sync, guarded ÷ unguarded: median of {rounds} "
+                 f"interleaved rounds' ratios (ratio of means {_fmt(proxy.ratio('mean'))}, of "
+                 f"medians {_fmt(proxy.ratio('median'))}; rounds p25–p75 {spread[1]:.3f}–"
+                 f"{spread[2]:.3f}, min–max {spread[0]:.3f}–{spread[3]:.3f})"
+                 if proxy and spread else "not measured")
     return [
         Target("CPU per sync ÷ httpx + parsel floor", _ratio(engine, floor, _cpu), 4, False,
                "×", f"Banque Démo, engine (warm) ÷ floor, both at concurrency {c}",
@@ -88,7 +89,7 @@ def targets(runs: list[Run], proxy: ProxyCost | None) -> list[Target]:
                _ratio(first, today, _p50), 1.2, False, "×", "the same two configurations",
                panel="latency", chart_value=1.2 * today.latency(50) if today else None,
                short="first sync, 1.2× today's:"),
-        Target("guard proxy cost (issue 10)", proxy.ratio("median") if proxy else None,
+        Target("guard proxy cost (issue 10)", proxy.verdict_ratio() if proxy else None,
                PROXY_LIMIT, False, "×", proxy_how),
     ]
 
@@ -108,9 +109,11 @@ def capacity_caution(runs: list[Run], throughput: Target) -> list[str]:
     if (capacity >= throughput.limit) == throughput.passed:
         return []
     busy = engine.cpu.total / engine.wall if engine.wall else 0.0
-    waited = (f" The engine kept {busy:.0%} of one core busy during its windows: it waited on "
-              "the demo site (a process of its own, competing with the machine's other load), "
-              "not on its own CPU." if busy < 0.5 else "")
+    queued = engine.runqueue_wait / engine.wall if engine.wall else 0.0
+    waited = (f" The engine (one Python process) used {busy:.0%} of one core during its "
+              f"windows, and its event loop spent {queued:.0%} of them runnable but waiting for "
+              "a CPU: on a machine this loaded every runnable process gets its share, and the "
+              "naive script runs a whole browser of processes per sync." if busy < 0.5 else "")
     return [f"  caution: the CPU-bound capacity ratio is {capacity:.2f}× "
             f"({'PASS' if capacity >= throughput.limit else 'MISS'} against {throughput.limit:g}×);"
             f" on a machine with no other load the throughput ratio tends to it.{waited}"]
