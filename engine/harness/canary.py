@@ -21,7 +21,7 @@ from pathlib import Path
 from engine.api import Engine
 from engine.errors import RecipeError
 from engine.harness.causes import Cause, ranked
-from engine.harness.check import ScenarioCheck, check_fixture
+from engine.harness.check import ScenarioCheck, check_scenario
 from engine.harness.fixture import load_fixture, scenario_dirs
 from engine.harness.replay import FieldDiff, ReplayOutcome, replay_scenario
 from engine.harness.report import dom_fragment
@@ -163,7 +163,7 @@ async def run_scenario(recipe_path: Path, recipe: Recipe, folder: Path, engine: 
     outcome.scenario = str(fixture.meta.get("scenario") or folder.name)
     outcome.expected_error = fixture.meta.get("expected_error") or None
     try:
-        outcome.check = check_fixture(recipe, fixture)
+        outcome.check = check_scenario(recipe, folder)  # API cassettes read as pages too
         outcome.check_ms = outcome.check.elapsed_ms
     except Exception as exc:  # a corrupt snapshot must not hide the replay's verdict
         outcome.failures.append(Failure("harness", f"check crashed: {type(exc).__name__}: "
