@@ -31,11 +31,7 @@ LAYERS: list[tuple[str, ...]] = [
 ]
 
 
-KNOWN_CYCLES: dict[frozenset[str], str] = {
-    frozenset({"engine.harness.record", "engine.harness.replay"}):
-        "replay imports record's Tap, record imports replay's diff_results; the harness "
-        "branch (issue 15) is rewriting both around a backend recording/replay seam",
-}
+KNOWN_CYCLES: dict[frozenset[str], str] = {}
 """Cycles owned by work in progress elsewhere, each with its reason. The test fails on any
 other cycle, and on a listed one that no longer exists (so this list only shrinks)."""
 

@@ -313,4 +313,10 @@ def show(value: Any) -> str:
 
 
 __all__ = ["Comparison", "FieldDiff", "ItemChange", "compare_items", "compare_results",
-           "diff_values", "redacted_match", "show"]
+           "diff_results", "diff_values", "redacted_match", "show"]
+
+
+def diff_results(expected: dict[str, Any], actual: dict[str, Any]) -> list[FieldDiff]:
+    """Every difference as ``path: expected X, got Y``, items paired by identity
+    (``compare_results``); refused foreign hosts are notes, not differences."""
+    return compare_results(expected, actual).diffs()

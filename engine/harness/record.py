@@ -237,7 +237,7 @@ async def _record_api(recipe: Recipe, recipe_path: Path,
     expected.json is what that cassette replays to, offline, right away: the scrubbed form of
     the live result by construction (the live one is compared, figure by figure)."""
     from engine.harness.cassette import api_cassette, placeholder_credentials
-    from engine.harness.replay import diff_results
+    from engine.harness.compare import diff_results
 
     folder = target / recipe.institution.id / scenario
     staging = folder.with_name(f".{folder.name}.staging")

@@ -30,7 +30,7 @@ from engine.backends.browser import BrowserSession
 from engine.extraction.records import extract_list
 from engine.harness import api_pages
 from engine.harness.causes import Cause, located, ranked
-from engine.harness.compare import Comparison, FieldDiff, compare_results, show
+from engine.harness.compare import Comparison, FieldDiff, compare_results, diff_results, show
 from engine.harness.fixture import Fixture, block_of, load_fixture, relative_url, result_view
 from engine.harness.pages import PageFacts, compare_pages, document_facts, recorded_facts
 from engine.harness.record import Tap
@@ -217,12 +217,6 @@ async def _replay_api(recipe: Recipe, fixture: Fixture, engine: Engine | None) -
         pages = [_facts(recipe, pages_of, doc, base.rstrip("/"), accounts) for doc in seen]
         return judge(pages_of, result, list(report.unmatched), None,
                      [p for p in pages if p is not None], recipe)
-
-
-def diff_results(expected: dict[str, Any], actual: dict[str, Any]) -> list[FieldDiff]:
-    """Every difference as ``path: expected X, got Y``, items paired by identity
-    (``compare.compare_results``); refused foreign hosts are notes, not differences."""
-    return compare_results(expected, actual).diffs()
 
 
 def format_outcome(outcome: ReplayOutcome, limit: int = 50) -> list[str]:
