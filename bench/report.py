@@ -65,6 +65,9 @@ class Target:
     """Where it is drawn, in that panel's unit (a ratio target times its baseline)."""
     short: str = ""
     """What the line is, in a few words, beside it on the chart (a panel may hold several)."""
+    interval: tuple[float, float] | None = None
+    """95% interval of ``value`` where the run gives one (resampled rounds): printed beside
+    the verdict, so a value near its limit is read with its uncertainty."""
 
     @property
     def passed(self) -> bool | None:
@@ -78,13 +81,19 @@ class Target:
             return f"  n/a   {self.name}: not measured ({self.how})"
         verdict = "PASS" if self.passed else "MISS"
         margin = (self.value / self.limit if self.higher_is_better else self.limit / self.value)
-        return (f"  {verdict}  {self.name}: {self.value:.2f}{self.unit} (target {sign} "
+        within = (f"; 95% interval {self.interval[0]:.3f}–{self.interval[1]:.3f}"
+                  if self.interval else "")
+        return (f"  {verdict}  {self.name}: {self.value:.3f}{self.unit} (target {sign} "
+                f"{self.limit:g}{self.unit}{within}; {margin:.2f}× of the way) — {self.how}"
+                if self.interval else
+                f"  {verdict}  {self.name}: {self.value:.2f}{self.unit} (target {sign} "
                 f"{self.limit:g}{self.unit}; {margin:.2f}× of the way) — {self.how}")
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "value": None if self.value is None else round(self.value, 3),
                 "target": self.limit, "higher_is_better": self.higher_is_better,
                 "unit": self.unit, "passed": self.passed, "how": self.how,
+                "interval": ([round(v, 4) for v in self.interval] if self.interval else None),
                 "panel": self.panel, "short": self.short,
                 "line": None if self.chart_value is None else round(self.chart_value, 4)}
 

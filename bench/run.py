@@ -62,7 +62,7 @@ RENDERED_SYNCS = 4
 AUTO = "engine (warm: HTTP login, HTTP lists)"
 TODAY = "today's: browser login (login_render)"
 DIAGNOSTIC_SYNCS = 8
-PROXY_ROUNDS = 14
+PROXY_ROUNDS = 50
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 
 from bench.canary import CanaryFigures
 from bench.measure import Run
-from bench.netguard_cost import ProxyCost
+from bench.netguard_cost import ProxyCost, report_lines
 from bench.report import commit, cpu_breakdown, machine, table
 from bench.targets import HEADLINE, capacity_caution, ratio_lines, targets
 
@@ -42,9 +42,12 @@ Method
   today's / first sync (4 windows); reuse / fallbacks / every page rendered; NeoBanque's four.
   Ratios against today's use its alternating windows with the first sync.
 - Guard proxy (issue 10): its own engine, browser-login syncs alternating guarded / unguarded
-  (the host's _guard seam replaced by nothing), order swapped every round; CPU and wall per
-  sync; the verdict is the median of the per-round ratios (the two syncs of a round run back
-  to back, so load drift cancels out of each), their quartiles and extremes are the spread.
+  (the host's _guard seam replaced by nothing), order swapped every round, each sync measured
+  once its context's processes have exited; CPU and wall per sync; the verdict is the median
+  of the per-round ratios (the two syncs of a round run back to back, so load drift cancels
+  out of each), with a 95% bootstrap interval over whole rounds; quartiles and extremes are
+  the spread. The proxy's own CPU is its thread's CPU time, exactly; the differences by kind
+  of process (mean ± 95%) say where else a guarded sync spends more.
 - Every sync's data is checked after the windows: Banque Démo against sites/banque_demo/data.py
   (4 accounts, 185 transactions, 5 holdings, every value), NeoBanque against
   sites/neobanque/data.py (every account and transaction); a configuration with a wrong sync
@@ -126,24 +129,6 @@ def render_report(data: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def proxy_lines(proxy: ProxyCost | None) -> list[str]:
-    """Issue 10's figure in full: both modes' mean and median, both ratios, the spread."""
-    if proxy is None or not proxy.rounds:
-        return ["Guard proxy cost: not measured (--no-proxy)."]
-    figures = proxy.to_json()
-    lines = [f"Guard proxy cost (issue 10): {figures['rounds']} interleaved rounds of one "
-             "guarded and one unguarded browser-login sync:"]
-    for name, unit in (("cpu", "CPU"), ("wall", "wall"),
-                       ("python_cpu", "CPU of the Python process (proxy included)")):
-        f = figures[name]
-        spread = f["paired_ratio_min_p25_p75_max"]
-        lines.append(
-            f"  {unit} s/sync: guarded mean {f['guarded']['mean']:.3f} / median "
-            f"{f['guarded']['median']:.3f}; unguarded mean {f['unguarded']['mean']:.3f} / "
-            f"median {f['unguarded']['median']:.3f}; ratio of means {f['ratio_mean']:.3f}, "
-            f"of medians {f['ratio_median']:.3f}; per-round ratios median "
-            f"{f['median_of_paired_ratios']:.3f}, min {spread[0]:.3f}, "
-            f"p25 {spread[1]:.3f}, p75 {spread[2]:.3f}, max {spread[3]:.3f}")
-    if proxy.errors:
-        lines.append(f"  INVALID: {len(proxy.errors)} syncs with wrong data, first: "
-                     f"{proxy.errors[0]}")
-    return lines
+    """Issue 10's figure in full (``bench.netguard_cost.report_lines``)."""
+    return report_lines(proxy) if proxy is not None else [
+        "Guard proxy cost: not measured (--no-proxy)."]

@@ -50,10 +50,12 @@ def targets(runs: list[Run], proxy: ProxyCost | None) -> list[Target]:
                                  find(runs, "neo_reuse"))
     rounds = len(proxy.rounds) if proxy else 0
     spread = proxy.spread() if proxy else None
+    share = proxy.own_share() if proxy else None
     proxy_how = (f"CPU per browser-login sync, guarded ÷ unguarded: median of {rounds} "
-                 f"interleaved rounds' ratios (ratio of means {_fmt(proxy.ratio('mean'))}, of "
-                 f"medians {_fmt(proxy.ratio('median'))}; rounds p25–p75 {spread[1]:.3f}–"
-                 f"{spread[2]:.3f}, min–max {spread[0]:.3f}–{spread[3]:.3f})"
+                 f"interleaved rounds' ratios (ratio of means {_fmt(proxy.ratio('mean'))}; "
+                 f"rounds p25–p75 {spread[1]:.3f}–{spread[2]:.3f}, min–max {spread[0]:.3f}–"
+                 f"{spread[3]:.3f}; the proxy's own thread "
+                 f"{'n/a' if share is None else f'{share:.2%}'} of a sync)"
                  if proxy and spread else "not measured")
     return [
         Target("CPU per sync ÷ httpx + parsel floor", _ratio(engine, floor, _cpu), 4, False,
@@ -90,7 +92,8 @@ def targets(runs: list[Run], proxy: ProxyCost | None) -> list[Target]:
                panel="latency", chart_value=1.2 * today.latency(50) if today else None,
                short="first sync, 1.2× today's:"),
         Target("guard proxy cost (issue 10)", proxy.verdict_ratio() if proxy else None,
-               PROXY_LIMIT, False, "×", proxy_how),
+               PROXY_LIMIT, False, "×", proxy_how,
+               interval=proxy.interval() if proxy else None),
     ]
 
 

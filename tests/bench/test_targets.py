@@ -4,8 +4,10 @@ interleaved rounds with its spread beside it."""
 
 from __future__ import annotations
 
+import random
+
 from bench.measure import Run
-from bench.netguard_cost import ProxyCost
+from bench.netguard_cost import ProxyCost, SyncCost, report_lines
 from bench.procs import CpuSample
 from bench.targets import find, ratio_lines, targets
 
@@ -65,13 +67,18 @@ def test_chart_lines_sit_at_the_figure_each_target_allows() -> None:
     assert goals["throughput ÷ naive browser-per-sync"].chart_value == 200  # type: ignore
 
 
+def sync(cpu: float, *, wall: float = 1.0, python: float = 0.1, guard: float = 0.0,
+         **kinds: float) -> SyncCost:
+    return SyncCost(cpu, wall, python, guard, kinds)
+
+
 def test_proxy_verdict_is_the_median_of_paired_rounds_with_means_medians_and_spread() -> None:
     cost = ProxyCost(rounds=[
-        {"guarded": (1.02, 1.0, 0.2), "unguarded": (1.00, 1.0, 0.1)},
-        {"guarded": (1.10, 1.0, 0.2), "unguarded": (1.00, 1.0, 0.1)},
-        {"guarded": (3.00, 1.0, 0.2), "unguarded": (1.00, 1.0, 0.1)},  # one load spike
-        {"guarded": (1.00, 1.0, 0.2), "unguarded": (1.03, 1.0, 0.1)},
-        {"guarded": (1.40, 1.0, 0.2), "unguarded": (1.40, 1.0, 0.1)},  # a slow round: paired
+        {"guarded": sync(1.02, python=0.2), "unguarded": sync(1.00)},
+        {"guarded": sync(1.10, python=0.2), "unguarded": sync(1.00)},
+        {"guarded": sync(3.00, python=0.2), "unguarded": sync(1.00)},  # one load spike
+        {"guarded": sync(1.00, python=0.2), "unguarded": sync(1.03)},
+        {"guarded": sync(1.40, python=0.2), "unguarded": sync(1.40)},  # a slow round: paired
     ])
     # rounds' ratios: 1.02, 1.10, 3.0, 0.971, 1.0 → median 1.02
     assert round(cost.verdict_ratio(), 4) == 1.02  # type: ignore[arg-type]
@@ -86,6 +93,53 @@ def test_proxy_verdict_is_the_median_of_paired_rounds_with_means_medians_and_spr
     assert figures["cpu"]["median_of_paired_ratios"] == 1.02
     assert figures["wall"]["ratio_mean"] == 1.0
     assert figures["python_cpu"]["ratio_median"] == 2.0
+
+
+def noisy_rounds(count: int, cost: float, noise: float) -> list[dict[str, SyncCost]]:
+    """Rounds whose guarded sync costs ``cost`` more, each sync off by up to ±``noise``
+    (a fixed pseudo-random pattern, the same on every run of the test)."""
+    draw = random.Random(7)
+    return [{"guarded": sync((1 + cost) * (1 + draw.uniform(-noise, noise)), guard=0.012),
+             "unguarded": sync(1 + draw.uniform(-noise, noise))} for _ in range(count)]
+
+
+def test_proxy_interval_holds_the_verdict_and_narrows_with_rounds() -> None:
+    few, many = ProxyCost(noisy_rounds(12, 0.02, 0.1)), ProxyCost(noisy_rounds(120, 0.02, 0.1))
+    for cost in (few, many):
+        low, high = cost.interval()  # type: ignore[misc]
+        assert low <= cost.verdict_ratio() <= high  # type: ignore[operator]
+        assert cost.interval() == (low, high)  # the same rounds, the same interval
+    few_low, few_high = few.interval()  # type: ignore[misc]
+    many_low, many_high = many.interval()  # type: ignore[misc]
+    assert many_high - many_low < (few_high - few_low) * 0.6
+    assert many_low < 1.02 + 0.01 and many_high > 1.02 - 0.01  # it holds the true cost
+    assert ProxyCost(noisy_rounds(3, 0.02, 0.1)).interval() is None  # too few to resample
+    target = by_name(many)["guard proxy cost (issue 10)"]
+    assert target.interval == many.interval()  # type: ignore[attr-defined]
+    assert f"95% interval {many_low:.3f}–{many_high:.3f}" in target.line()  # type: ignore
+
+
+def test_proxy_own_share_is_the_guard_thread_over_an_unguarded_sync() -> None:
+    cost = ProxyCost(noisy_rounds(40, 0.02, 0.0))  # no noise: unguarded syncs cost 1.0 s
+    assert round(cost.own_share(), 4) == 0.012  # type: ignore[arg-type]
+    assert "the proxy's own thread 1.20% of a sync" in (
+        by_name(cost)["guard proxy cost (issue 10)"].how)  # type: ignore[attr-defined]
+    low, high = cost.own_share_interval()  # type: ignore[misc]
+    assert round(low, 4) == round(high, 4) == 0.012
+
+
+def test_proxy_differences_by_process_kind_say_where_a_guarded_sync_spends_more() -> None:
+    cost = ProxyCost(rounds=[
+        {"guarded": sync(1.0, renderers=0.50, driver=0.11),
+         "unguarded": sync(1.0, renderers=0.52, driver=0.10)},
+        {"guarded": sync(1.0, renderers=0.54, driver=0.11),
+         "unguarded": sync(1.0, renderers=0.52, driver=0.10)},
+    ])
+    kinds = cost.by_kind()
+    assert round(kinds["driver"][0], 4) == 0.01 and kinds["driver"][1] == 0.0
+    assert round(kinds["renderers"][0], 4) == 0.0 and kinds["renderers"][1] > 0.02
+    text = "\n".join(report_lines(cost))
+    assert "driver +10 ± 0 ms" in text and "renderers +0 ± 39 ms" in text
 
 
 def test_ratio_lines_name_the_configurations_compared() -> None:

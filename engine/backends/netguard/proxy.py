@@ -17,6 +17,9 @@ What it does, per client connection (Chromium multiplexes many origins on one):
   checked on its own; ``101 Switching Protocols`` turns the exchange into a tunnel.
 - anything else (origin-form, other schemes, the proxy's own address): refused.
 
+The proxy runs on its own event loop in a thread (``loop.py``): it relays while the engine's
+loop is busy, and what it costs is that thread's CPU time.
+
 A refused plain request gets a small ``403`` page marked ``x-engine-refused``; a failed
 upstream connection is closed without an answer, so the browser reports a network error as it
 would without the proxy. In ``offline`` mode (replay) nothing is relayed at all.
@@ -28,10 +31,12 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import h11
 
+from engine.backends.netguard.loop import guard_loop
 from engine.backends.netguard.policy import UPSTREAM_ERROR, host_matches, without_query
 from engine.backends.netguard.relay import Upstream, UpstreamFailed, next_event, pipe
 
@@ -69,11 +74,12 @@ class GuardProxy:
         self._allowed = tuple(allowed_domains)
         self._offline = offline
         self.on_refusal = on_refusal
+        """Called with each refusal as it happens (the session's ledger)."""
         self.on_upstream_failure: Callable[[str, str], None] | None = None
         """Told (URL without query, kind) when an allowed origin failed before answering: the
         browser may only report a generic error for it (a cross-origin call, for one)."""
-        """Called with each refusal as it happens (the session's ledger)."""
         self._server: asyncio.Server | None = None
+        self._owner: asyncio.AbstractEventLoop | None = None
         self._port = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self.refusals: list[ProxyRefusal] = []
@@ -96,13 +102,23 @@ class GuardProxy:
         return self._port
 
     async def start(self) -> GuardProxy:
+        """Listen, on the guard's own loop (``netguard.loop``); callbacks come back to the
+        loop that called this."""
+        self._owner = asyncio.get_running_loop()
+        await guard_loop().run(self._listen())
+        return self
+
+    async def _listen(self) -> None:
         self._server = await asyncio.start_server(self._accept, LOOPBACK, 0)
         self._port = self._server.sockets[0].getsockname()[1]
         _ACTIVE_PORTS.add(self._port)
-        return self
 
     async def close(self) -> None:
         """Stop listening and cut every connection still open (the context is gone)."""
+        if self._server is not None:
+            await guard_loop().run(self._shut())
+
+    async def _shut(self) -> None:
         _ACTIVE_PORTS.discard(self._port)
         if self._server is not None:
             self._server.close()
@@ -115,6 +131,14 @@ class GuardProxy:
                 await asyncio.wait_for(self._server.wait_closed(), 2)
             self._server = None
 
+    def _tell(self, callback: Callable[..., None] | None, *args: Any) -> None:
+        """Run ``callback`` on the loop that started the guard (the engine's state lives
+        there); scheduled before the browser hears the answer, so it runs first there."""
+        if callback is None or self._owner is None:
+            return
+        with contextlib.suppress(RuntimeError):  # that loop is closed: nobody to tell
+            self._owner.call_soon_threadsafe(callback, *args)
+
     # -- policy ---------------------------------------------------------------------------
     def _permits(self, host: str, port: int) -> bool:
         return host_matches(host, self._allowed) and not (
@@ -124,12 +148,10 @@ class GuardProxy:
         refusal = ProxyRefusal(url, referer, channel,
                                host_allowed=host_matches(host, self._allowed))
         self.refusals.append(refusal)
-        if self.on_refusal is not None:
-            self.on_refusal(refusal)
+        self._tell(self.on_refusal, refusal)
 
     def _upstream_failed(self, target: str, kind: str) -> None:
-        if self.on_upstream_failure is not None:
-            self.on_upstream_failure(without_query(target), kind)
+        self._tell(self.on_upstream_failure, without_query(target), kind)
 
     # -- serving --------------------------------------------------------------------------
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
