@@ -180,8 +180,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         if not args.no_proxy:
             print("  guard proxy: interleaved guarded / unguarded browser-login syncs…",
                   flush=True)
-            proxy = await measure_proxy_cost(url, meter.exclude,
-                                             max(4, round(PROXY_ROUNDS * args.scale)))
+            rounds = max(4, round(PROXY_ROUNDS * args.scale))
+            proxy = await measure_proxy_cost(
+                url, meter.exclude, rounds,
+                lambda n: print(f"    {n}/{rounds} rounds", flush=True) if n % 10 == 0 else None)
     finally:
         sampler.stop()
         for site in sites.values():
