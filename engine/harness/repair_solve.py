@@ -242,7 +242,28 @@ def solve(recipe: Recipe, fixture: Fixture, target: Target) -> list[Candidate]:
             scored.append((_score_next(block, candidate.selector, pages), candidate))
     elif target.kind == "control":
         scored = _solve_control(fixture, target, pages)
+    elif target.kind == "embedded" and block.embedded is not None:
+        names = list(block.field_specs())
+        for candidate in _assigned(target.selector, pages.documents):
+            patched = block.model_copy(update={"embedded": block.embedded.model_copy(
+                update={"script": candidate.selector})})
+            scored.append((score_block(recipe, patched, pages, names), candidate))
     return rank(scored)
+
+
+ASSIGNED = re.compile(r"(?<![\w$.])((?:window\.)?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)"
+                      r"\s*(?:=(?!=)\s*(?:JSON\.parse\(|[{\[])|\(\s*\{)")
+
+
+def _assigned(old: str, documents: list[str]) -> list[Candidate]:
+    """The JavaScript names the pages' inline scripts assign an object to (or call with
+    one): where embedded data may have moved."""
+    names: dict[str, None] = {}
+    for document in documents:
+        for script in Selector(text=document, type="html").xpath("//script/text()").getall():
+            for match in ASSIGNED.finditer(script):
+                names.setdefault(match.group(1), None)
+    return [Candidate(name, "substitution", old, name) for name in names if name != old]
 
 
 def _solve_control(fixture: Fixture, target: Target, pages: Pages

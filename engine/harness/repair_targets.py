@@ -31,7 +31,7 @@ class Target:
     """One broken selector and where it sits in the recipe."""
 
     kind: str
-    """field, each, next, login, column or control."""
+    """field, each, next, login, column, control or embedded."""
     step: str
     selector: str
     """The text to replace at ``path`` (a header name for a column target)."""
@@ -56,6 +56,11 @@ def targets(recipe: Recipe, scenario: ScenarioCheck, fixture: Fixture) -> list[T
                                                      cause.selector) in seen:
             continue  # the same selector on every page: one target
         seen.add((cause.kind, cause.step, cause.selector))
+        if "embedded: no <script>" in cause.message:
+            found = _embedded_target(recipe, cause.step)
+            if found is not None:
+                out.setdefault((found.path, found.selector), found)
+            continue
         for target in _targets(recipe, fixture, cause.kind, cause.step, cause.selector,
                                cause.page, logins, headers):
             out.setdefault((target.path, target.selector), target)
@@ -101,6 +106,15 @@ def _targets(recipe: Recipe, fixture: Fixture, kind: str, step: str, selector: s
         return [Target("control", f"{stage}.next_click", selector, f"{stage}.next_click",
                        stage)]
     return []
+
+
+def _embedded_target(recipe: Recipe, step: str) -> Target | None:
+    """The page no longer assigns the JavaScript name the block reads its data from."""
+    stage = step.split(".", 1)[0]
+    block = block_of(recipe, stage)
+    if block is None or block.embedded is None or block.embedded.script is None:
+        return None
+    return Target("embedded", step, block.embedded.script, f"{stage}.embedded.script", stage)
 
 
 def _step_target(recipe: Recipe, stage: str, index: int, step: str,

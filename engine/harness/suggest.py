@@ -73,10 +73,11 @@ class Patch:
 
 # ----------------------------------------------------------------------------- renames
 
-def follow_renames(recipe: Recipe, wanted: list[Target],
+def follow_renames(recipe: Recipe, fixture: Fixture, wanted: list[Target],
                    chosen: list[Candidate]) -> list[Change]:
     """The other selectors of the recipe that use a name a chosen candidate renamed (an id,
-    a class, an attribute or its value), renamed the same way."""
+    a class, an attribute or its value), renamed the same way — where their own pages no
+    longer have the old name (a class renamed on one page only stays as it is elsewhere)."""
     renames = [(c.old_name, c.new_name) for t, c in zip(wanted, chosen, strict=True)
                if t.kind != "column" and c.how == "substitution" and c.old_name
                and c.new_name and c.old_name != c.new_name]
@@ -84,14 +85,44 @@ def follow_renames(recipe: Recipe, wanted: list[Target],
         return []
     targeted = {t.path for t in wanted}
     out: list[Change] = []
+    gone = _gone_names(fixture, {old for old, _new in renames})
     for path, selector in recipe_selectors(recipe):
         if path in targeted:
             continue
         new = selector
         for old, name in renames:
-            new = renamed(new, old, name)
+            if old in gone.get(_stage(path), {old}):
+                new = renamed(new, old, name)
         if new != selector:
             out.append((path, path, selector, new))
+    return out
+
+
+def _stage(path: str) -> str:
+    return "login" if path.startswith("login") else path.split(".", 1)[0]
+
+
+def _gone_names(fixture: Fixture, names: set[str]) -> dict[str, set[str]]:
+    """Per stage (``login`` for the login pages), which of ``names`` its pages lack now."""
+    from engine.harness.har import read_exchanges
+    from engine.harness.login_pages import fixture_documents
+    from engine.harness.selector_repair import PageNames
+    from engine.harness.snapshots import snapshot_path
+
+    documents: dict[str, list[str]] = {}
+    for info in fixture.snapshots:
+        path = snapshot_path(fixture.path, info)
+        if path.exists():
+            documents.setdefault(info.stage, []).append(path.read_text(encoding="utf-8"))
+    logins = fixture_documents(fixture.path, fixture.meta, read_exchanges(fixture.path))
+    documents["login"] = [d for pages in logins.values() for d in pages]
+    out: dict[str, set[str]] = {}
+    for stage, texts in documents.items():
+        found = PageNames.of(texts)
+        present = {n for pool in (*found.ids.values(), *found.classes.values(),
+                                  *found.attrs.values()) for n in pool}
+        present |= {key for _tag, key in found.attrs}
+        out[stage] = names - present
     return out
 
 
@@ -136,9 +167,15 @@ def patch_text(text: str, recipe: Recipe, path: str, old: str, new: str) -> str 
     if recipe.where(path) is None:
         return None
     start = _offset(text, _position(recipe, path))
-    index = text.find(old, start)
-    if index < 0:
-        return None
+    index, end = text.find(old, start), 0
+    if index >= 0:
+        end = index + len(old)
+    else:  # a long selector written over several lines (a folded YAML scalar)
+        folded = re.compile(r"\s+".join(re.escape(part) for part in old.split()))
+        match = folded.search(text, start)
+        if match is None:
+            return None
+        index, end = match.start(), match.end()
     before = text[index - 1] if index else ""
     if before == '"':
         piece = json.dumps(new, ensure_ascii=False)[1:-1]
@@ -148,7 +185,7 @@ def patch_text(text: str, recipe: Recipe, path: str, old: str, new: str) -> str 
         piece = json.dumps(new, ensure_ascii=False)
     else:
         piece = new
-    return text[:index] + piece + text[index + len(old):]
+    return text[:index] + piece + text[end:]
 
 
 def apply_changes(text: str, recipe: Recipe, changes: list[Change]) -> str | None:
@@ -215,7 +252,7 @@ async def suggest_async(recipe_path: Path, fixture_dir: Path, *,
         chosen = [o[min(attempt, len(o) - 1)] for o in options]
         changes: list[Change] = [(t.step, t.path, t.selector, c.selector)
                                  for t, c in zip(wanted, chosen, strict=True)]
-        changes += follow_renames(recipe, wanted, chosen)
+        changes += follow_renames(recipe, fixture, wanted, chosen)
         text = apply_changes(original, recipe, changes)
         if text is None or _verify(recipe_path, text, fixture) is None:
             continue
