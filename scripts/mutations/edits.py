@@ -60,8 +60,9 @@ class Mutation:
         return self.fixture.split("/")[0]
 
 
-def _wanted(doc: Doc, kinds: tuple[str, ...], urls: str | None,
-            stage: str | None = None) -> bool:
+def wanted(doc: Doc, kinds: tuple[str, ...], urls: str | None,
+           stage: str | None = None) -> bool:
+    """Whether an edit concerns this document: its kind, its URL, its stage."""
     return doc.kind in kinds and (urls is None or re.search(urls, doc.url) is not None) and (
         stage is None or doc.stage in (None, stage))
 
@@ -100,7 +101,7 @@ def rename_class(old: str, new: str, *, stage: str | None = None,
     def edit(doc: Doc) -> str:
         if doc.kind == "js":
             return _js_class_token(doc.text, old, new)
-        if not _wanted(doc, MARKUP, urls, stage):
+        if not wanted(doc, MARKUP, urls, stage):
             return doc.text
         return _class_token(doc.text, old, new)
     return edit
@@ -122,7 +123,7 @@ def rename_attr(attr: str, old: str, new: str, *, urls: str | None = None) -> Ed
     pattern = re.compile(rf'({re.escape(attr)}=)(["\']){re.escape(old)}\2')
 
     def edit(doc: Doc) -> str:
-        if doc.kind == "js" or _wanted(doc, MARKUP, urls):
+        if doc.kind == "js" or wanted(doc, MARKUP, urls):
             return pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}{new}{m.group(2)}",
                                doc.text)
         return doc.text
@@ -145,7 +146,7 @@ def html_sub(pattern: str, replacement: str | Callable[[re.Match[str]], str], *,
              urls: str | None = None, flags: int = re.S, count: int = 0,
              kinds: tuple[str, ...] = MARKUP) -> Edit:
     def edit(doc: Doc) -> str:
-        if not _wanted(doc, kinds, urls):
+        if not wanted(doc, kinds, urls):
             return doc.text
         return re.sub(pattern, replacement, doc.text, flags=flags, count=count)
     return edit
@@ -196,7 +197,7 @@ def drop_rows(row: str, *, every: int = 2, urls: str | None = None, first: bool 
 def inject(snippet: str, *, after: str = r"<body[^>]*>", urls: str | None = None,
            kinds: tuple[str, ...] = MARKUP) -> Edit:
     def edit(doc: Doc) -> str:
-        if not _wanted(doc, kinds, urls):
+        if not wanted(doc, kinds, urls):
             return doc.text
         return re.sub(f"({after})", lambda m: m.group(1) + snippet, doc.text, count=1)
     return edit
@@ -208,7 +209,7 @@ def rename_header(old: str, new: str, *, urls: str | None = None) -> Edit:
         if doc.kind == "js":
             return re.sub(rf"'{re.escape(old)}'", f"'{new}'", doc.text) \
                 if re.search(r"h\('th'|'th'", doc.text) else doc.text
-        if not _wanted(doc, MARKUP, urls):
+        if not wanted(doc, MARKUP, urls):
             return doc.text
         return re.sub(rf"(<th\b[^>]*>)\s*{re.escape(old)}\s*(</th>)", rf"\g<1>{new}\g<2>",
                       doc.text)
@@ -267,7 +268,28 @@ def halve(counter: list[int]) -> Callable[[dict[str, Any]], dict[str, Any] | Non
     return change
 
 
-__all__ = ["FILES", "MARKUP", "Doc", "Edit", "Mutation", "attr_text", "both", "cells",
-           "drop_rows", "each_item", "halve", "html_sub", "inject", "js_sub", "json_edit",
-           "rename_attr", "rename_class", "rename_header", "rename_id", "rename_key",
-           "rename_name", "walk_keys"]
+__all__ = [
+    "FILES",
+    "MARKUP",
+    "Doc",
+    "Edit",
+    "Mutation",
+    "attr_text",
+    "both",
+    "cells",
+    "drop_rows",
+    "each_item",
+    "halve",
+    "html_sub",
+    "inject",
+    "js_sub",
+    "json_edit",
+    "rename_attr",
+    "rename_class",
+    "rename_header",
+    "rename_id",
+    "rename_key",
+    "rename_name",
+    "walk_keys",
+    "wanted",
+]

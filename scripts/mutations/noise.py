@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from scripts.mutations.edits import MARKUP, Doc, Edit, Mutation, _wanted, html_sub, inject
-from scripts.mutations.structure import _element_end
+from scripts.mutations.edits import MARKUP, Doc, Edit, Mutation, html_sub, inject, wanted
+from scripts.mutations.structure import element_end
 
 ANALYTICS = '<script async src="https://analytics.example-tracker.com/t.js?id=123"></script>'
 TAG_MANAGER = ("<script>window.dataLayer = window.dataLayer || []; "
@@ -36,13 +36,13 @@ def wrap_tables(css: str, *, urls: str | None = None) -> Edit:
     """Every top-level table wrapped in ``<div class=css>`` (tables inside tables left as
     they are)."""
     def edit(doc: Doc) -> str:
-        if not _wanted(doc, MARKUP, urls):
+        if not wanted(doc, MARKUP, urls):
             return doc.text
         text, position, out = doc.text, 0, []
         for match in re.finditer(r"<table\b", text):
             if match.start() < position:
                 continue
-            end = _element_end(text, match.start(), "table")
+            end = element_end(text, match.start(), "table")
             out.append(text[position:match.start()] + f'<div class="{css}">'
                        + text[match.start():end] + "</div>")
             position = end

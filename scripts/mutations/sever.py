@@ -13,12 +13,12 @@ from scripts.mutations.edits import (
     Doc,
     Edit,
     Mutation,
-    _wanted,
     cells,
     html_sub,
     rename_class,
     rename_header,
     rename_id,
+    wanted,
 )
 from scripts.mutations.noise import Texts, html_noise
 from scripts.mutations.structure import add, columns, swap
@@ -55,7 +55,7 @@ def cyrillic_interface() -> Edit:
     pattern = re.compile("|".join(f"(?:{p})" for p in parts), re.S)
 
     def edit(doc: Doc) -> str:
-        if not _wanted(doc, MARKUP, None):
+        if not wanted(doc, MARKUP, None):
             return doc.text
         text = pattern.sub(lambda m: _cyrillic_text(m.group(0)), doc.text)
         return text.replace('class="pismo-latn"', 'class="pismo-cyrl"')
@@ -68,7 +68,7 @@ def _drop_pairs() -> Edit:
                       r'<tr class="stavka-opis[^"]*">.*?</tr>\s*', re.S)
 
     def edit(doc: Doc) -> str:
-        if not _wanted(doc, ("html",), PROMET):
+        if not wanted(doc, ("html",), PROMET):
             return doc.text
         count = [0]
 
@@ -94,7 +94,7 @@ def _dates_with_month() -> Edit:
                        r'|(<td class="datum">)(\d\d)\.(</td>)', re.S)
 
     def edit(doc: Doc) -> str:
-        if not _wanted(doc, MARKUP, PROMET):
+        if not wanted(doc, MARKUP, PROMET):
             return doc.text
         month = [0]
 

@@ -13,12 +13,12 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from scripts.mutations.edits import FILES, MARKUP, Doc, Edit, _wanted
+from scripts.mutations.edits import FILES, MARKUP, Doc, Edit, wanted
 
 Cells = list[str]
 
 
-def _element_end(text: str, start: int, tag: str) -> int:
+def element_end(text: str, start: int, tag: str) -> int:
     """End of the element opening at ``start`` (nested elements of the same tag counted)."""
     depth = 0
     for match in re.finditer(rf"<(/?){tag}\b[^>]*>", text[start:], re.I):
@@ -31,7 +31,7 @@ def _element_end(text: str, start: int, tag: str) -> int:
 def _children(text: str, start: int, end: int, tags: str) -> list[tuple[int, int]]:
     """Spans of the elements named ``tags`` directly inside ``text[start:end]`` — not inside a
     nested table."""
-    nested = [(m.start() + start, _element_end(text, m.start() + start, "table"))
+    nested = [(m.start() + start, element_end(text, m.start() + start, "table"))
               for m in re.finditer(r"<table\b", text[start:end], re.I)]
     out: list[tuple[int, int]] = []
     position = start
@@ -39,7 +39,7 @@ def _children(text: str, start: int, end: int, tags: str) -> list[tuple[int, int
         begin = match.start() + start
         if begin < position or any(a <= begin < b for a, b in nested):
             continue
-        finish = _element_end(text, begin, match.group(1))
+        finish = element_end(text, begin, match.group(1))
         out.append((begin, finish))
         position = finish
     return out
@@ -72,7 +72,7 @@ def columns(change: Callable[[Cells, bool], Cells], *, table: str,
 
     def rewrite(text: str) -> str:
         for match in reversed(list(opening.finditer(text))):
-            span = (match.start(), _element_end(text, match.start(), "table"))
+            span = (match.start(), element_end(text, match.start(), "table"))
             rows = _rows(text, span)
             header = next((r for r in rows if "<th" in text[r[0]:r[1]].lower()), None)
             width = _width(text, _row_cells(text, header)) if header else 0
@@ -82,7 +82,7 @@ def columns(change: Callable[[Cells, bool], Cells], *, table: str,
         return text
 
     def edit(doc: Doc) -> str:
-        return rewrite(doc.text) if _wanted(doc, MARKUP, urls) else doc.text
+        return rewrite(doc.text) if wanted(doc, MARKUP, urls) else doc.text
     return edit
 
 
@@ -150,7 +150,7 @@ def xml_sub(pattern: str, replacement: str | Callable[[re.Match[str]], str], *,
             urls: str | None = None, kinds: tuple[str, ...] = FILES, flags: int = re.S
             ) -> Edit:
     def edit(doc: Doc) -> str:
-        if not _wanted(doc, kinds, urls):
+        if not wanted(doc, kinds, urls):
             return doc.text
         return re.sub(pattern, replacement, doc.text, flags=flags)
     return edit
@@ -175,11 +175,11 @@ def embedded_state(change: Callable[[Any], Any], *, variable: str = "__AURORA_ST
         return match.group(1) + json.dumps(data) + ";" + match.group(3)
 
     def edit(doc: Doc) -> str:
-        if not _wanted(doc, MARKUP, urls):
+        if not wanted(doc, MARKUP, urls):
             return doc.text
         return pattern.sub(swap_state, doc.text)
     return edit
 
 
-__all__ = ["add", "cells_only", "columns", "embedded_state", "move", "rename_element", "swap",
-           "xml_sub"]
+__all__ = ["add", "cells_only", "columns", "element_end", "embedded_state", "move",
+           "rename_element", "swap", "xml_sub"]
