@@ -156,10 +156,22 @@ def _outcome_line(outcome: ScenarioOutcome) -> str:
     return line
 
 
-async def _canary(recipes: list[Path], root: Path, jobs: int, console: Console) -> CanaryReport:
+def _suggestion_text(outcome: ScenarioOutcome) -> str:
+    """A failing scenario's verified repair, indented under its line."""
+    return ("  suggested patch (verified on the recording):\n"
+            + "".join(f"    {line}\n" for line in outcome.suggestion.splitlines())
+            if outcome.suggestion else "")
+
+
+async def _canary(recipes: list[Path], root: Path, jobs: int, console: Console, *,
+                  suggest: bool = False) -> CanaryReport:
     if not console.is_terminal:
-        return await run_canary(recipes, root, jobs=jobs, progress=lambda event, o: (
-            click.echo(_outcome_line(o)) if event == "done" and o is not None else None))
+        def echo(event: str, outcome: ScenarioOutcome | None) -> None:
+            if event == "done" and outcome is not None:
+                click.echo(_outcome_line(outcome) + (
+                    "\n" + _suggestion_text(outcome).rstrip("\n") if outcome.suggestion
+                    else ""))
+        return await run_canary(recipes, root, jobs=jobs, progress=echo, suggest=suggest)
     columns = (TextColumn("[bold]canary"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("{task.description}"))
     with Progress(*columns, console=console, transient=False) as progress:
@@ -170,9 +182,12 @@ async def _canary(recipes: list[Path], root: Path, jobs: int, console: Console) 
                 progress.advance(task)
                 progress.console.print(_outcome_line(outcome), highlight=False,
                                        style=None if outcome.passed else "red", markup=False)
+                if outcome.suggestion:
+                    progress.console.print(_suggestion_text(outcome).rstrip("\n"),
+                                           highlight=False, markup=False)
                 progress.update(task, description=f"{outcome.institution}/{outcome.scenario}")
 
-        return await run_canary(recipes, root, jobs=jobs, progress=hook,
+        return await run_canary(recipes, root, jobs=jobs, progress=hook, suggest=suggest,
                                 on_plan=lambda n: progress.update(task, total=n))
 
 
@@ -185,9 +200,11 @@ async def _canary(recipes: list[Path], root: Path, jobs: int, console: Console) 
 @click.option("--html", "html_file", type=click.Path(dir_okay=False),
               help="Write the self-contained HTML report here.")
 @click.option("--jobs", default=2, show_default=True, help="Scenarios replayed at once.")
+@click.option("--suggest", is_flag=True, help="For a scenario failing on a selector, propose "
+              "a patch of the recipe, verified on the recording (as engine check --suggest).")
 @json_option
 def canary_command(recipes: tuple[str, ...], fixtures_dir: str | None, junit_file: str | None,
-                   html_file: str | None, jobs: int, as_json: bool) -> None:
+                   html_file: str | None, jobs: int, suggest: bool, as_json: bool) -> None:
     """Check and replay every recipe (default ./recipes/*.yaml) against every recorded
     scenario, in one shared browser. Exits 1 when anything broke."""
     paths = [Path(r) for r in recipes] or _default_recipes()
@@ -197,19 +214,20 @@ def canary_command(recipes: tuple[str, ...], fixtures_dir: str | None, junit_fil
         console.print(f"no fixtures folder at {root}: nothing to check", markup=False)
         raise SystemExit(ExitCode.USAGE)
     if as_json:
-        report = asyncio.run(run_canary(paths, root, jobs=jobs))
+        report = asyncio.run(run_canary(paths, root, jobs=jobs, suggest=suggest))
         for target, writer in ((junit_file, write_junit), (html_file, write_html)):
             if target:
                 writer(report, Path(target))
         echo_json({"ok": report.ok and bool(report.outcomes),
                    "elapsed_ms": report.elapsed_ms,
                    "outcomes": [{"scenario": f"{o.institution}/{o.scenario}",
-                                 "passed": o.passed, "headline": _outcome_line(o)}
+                                 "passed": o.passed, "headline": _outcome_line(o),
+                                 "suggestion": o.suggestion}
                                 for o in report.outcomes],
                    "recipe_errors": {str(k): v for k, v in report.recipe_errors.items()},
                    "without_fixtures": [str(p) for p in report.without_fixtures]})
         raise SystemExit(ExitCode.OK if report.ok and report.outcomes else ExitCode.BREAKAGE)
-    report = asyncio.run(_canary(paths, root, jobs, console))
+    report = asyncio.run(_canary(paths, root, jobs, console, suggest=suggest))
     if junit_file:
         console.print(f"JUnit XML: {write_junit(report, Path(junit_file))}")
     if html_file:
