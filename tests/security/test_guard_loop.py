@@ -133,3 +133,40 @@ def test_a_forked_worker_gets_a_guard_loop_of_its_own() -> None:
     pid, alive = queue.get(timeout=10)
     child.join(10)
     assert pid == child.pid and pid != parent.pid and alive
+
+
+def _refused(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    except ConnectionRefusedError:
+        return True
+    return False
+
+
+def test_a_cancelled_start_or_close_leaves_no_listening_socket() -> None:
+    """A sync's deadline may cancel the engine while it starts or closes a guard: the guard's
+    loop finishes the work and closes the socket all the same."""
+    async def scenario() -> tuple[int, int]:
+        starting = GuardProxy(["127.0.0.1"])
+        task = asyncio.ensure_future(starting.start())
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        closing = await GuardProxy(["127.0.0.1"]).start()
+        assert not _refused(closing.port)
+        task = asyncio.ensure_future(closing.close())
+        await asyncio.sleep(0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        for _ in range(200):
+            if starting.port and _refused(starting.port) and _refused(closing.port):
+                break
+            await asyncio.sleep(0.01)
+        return starting.port, closing.port
+
+    started, closed = asyncio.run(scenario())
+    assert started, "the cancelled start never listened"
+    assert _refused(started), f"port {started} still accepts after a cancelled start"
+    assert _refused(closed), f"port {closed} still accepts after a cancelled close"

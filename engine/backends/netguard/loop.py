@@ -18,6 +18,7 @@ thread. A forked child (a worker) gets a new loop on first use: threads do not s
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import threading
 import time
@@ -44,9 +45,15 @@ class GuardLoop:
         self.loop.call_soon(self._ready.set)
         self.loop.run_forever()
 
+    def submit(self, work: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
+        """Start ``work`` on the guard's loop, from any thread."""
+        return asyncio.run_coroutine_threadsafe(work, self.loop)
+
     async def run(self, work: Coroutine[Any, Any, T]) -> T:
-        """Run ``work`` on the guard's loop and wait for it from the caller's loop."""
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, self.loop))
+        """Run ``work`` on the guard's loop and wait for it from the caller's loop. A caller
+        cancelled meanwhile (a sync's deadline) stops waiting, but ``work`` runs to its end:
+        a guard half started or half closed would leave a listening socket behind."""
+        return await asyncio.shield(asyncio.wrap_future(self.submit(work)))
 
     def cpu_seconds(self) -> float:
         """CPU time the guard's thread has used (user + system), in seconds."""

@@ -105,7 +105,13 @@ class GuardProxy:
         """Listen, on the guard's own loop (``netguard.loop``); callbacks come back to the
         loop that called this."""
         self._owner = asyncio.get_running_loop()
-        await guard_loop().run(self._listen())
+        loop = guard_loop()
+        listening = loop.submit(self._listen())
+        try:
+            await asyncio.shield(asyncio.wrap_future(listening))
+        except asyncio.CancelledError:  # the caller gave up: close what did start, once it has
+            listening.add_done_callback(lambda _done: loop.submit(self._shut()))
+            raise
         return self
 
     async def _listen(self) -> None:
