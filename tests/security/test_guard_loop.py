@@ -136,9 +136,10 @@ def test_a_forked_worker_gets_a_guard_loop_of_its_own() -> None:
 
 
 def _refused(port: int) -> bool:
+    """Nothing accepts on ``port`` (reset: it was queued as the listener closed)."""
     try:
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
-    except ConnectionRefusedError:
+    except (ConnectionRefusedError, ConnectionResetError):
         return True
     return False
 
