@@ -39,6 +39,7 @@ from engine.backends.base import (
     NavigationFailed,
     RequestRefused,
 )
+from engine.backends.browser_errors import navigation_failure
 from engine.backends.browser_net import (
     REFUSED_MARKER,
     get_checking_hops,
@@ -48,7 +49,7 @@ from engine.backends.browser_net import (
     offline_context,
     proxy_option,
 )
-from engine.backends.browser_page import PageActions, navigation_failure
+from engine.backends.browser_page import PageActions
 from engine.backends.browser_tap import TapBridge, render_documents, serve_route
 from engine.backends.chromium import find_chromium, launch_args
 from engine.backends.interception import RecordingTap, ServeHook

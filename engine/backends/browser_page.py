@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.async_api import BrowserContext, Page, Request, Response
+from playwright.async_api import BrowserContext, Page
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
@@ -27,11 +26,16 @@ from engine.backends.base import (
     ElementMissing,
     NavigationFailed,
     PageTooLarge,
-    ResponseSeen,
 )
-from engine.backends.netguard.policy import UPSTREAM_ERROR
+from engine.backends.browser_errors import (
+    READABLE,
+    covered_by,
+    first_line,
+    navigation_failure,
+    route_error,
+)
+from engine.backends.browser_watch import PageWatch
 
-WATCHED_TYPES = frozenset({"document", "xhr", "fetch", "eventsource", "websocket"})
 QUIET_SECONDS = 0.15
 """How long the DOM must stay unchanged, with nothing in flight, to count as settled."""
 SHORT_TIMER_MS = 3000
@@ -65,79 +69,7 @@ SETTLE_SCRIPT = """
 })();
 """.replace("SHORT_TIMER_MS", str(SHORT_TIMER_MS))
 
-_NET_KINDS = [
-    ("redirect_loop", ("ERR_TOO_MANY_REDIRECTS",)),
-    ("empty_page", ("ERR_EMPTY_RESPONSE",)),
-    ("bad_response", ("ERR_RESPONSE_HEADERS_TOO_BIG", "ERR_INVALID_RESPONSE",
-                      "ERR_CONTENT_LENGTH_MISMATCH", "ERR_INCOMPLETE_CHUNKED_ENCODING",
-                      "ERR_INVALID_HTTP_RESPONSE", "ERR_RESPONSE_HEADERS_MULTIPLE",
-                      "ERR_HTTP2_PROTOCOL_ERROR", "ERR_INVALID_CHUNKED_ENCODING",
-                      "ERR_UNEXPECTED_PROXY_AUTH", "ERR_INVALID_REDIRECT")),
-    ("timeout", ("ERR_TIMED_OUT", "ERR_CONNECTION_TIMED_OUT")),
-    ("dns", ("ERR_NAME_NOT_RESOLVED", "ERR_NAME_RESOLUTION_FAILED")),
-    ("tls", ("ERR_CERT_", "ERR_SSL_", "ERR_BAD_SSL")),
-]
-_ROUTE_ERRORS = [
-    ("Header overflow", "net::ERR_RESPONSE_HEADERS_TOO_BIG"),
-    ("socket hang up", "net::ERR_EMPTY_RESPONSE"),
-    ("ECONNRESET", "net::ERR_CONNECTION_RESET"),
-    ("ECONNREFUSED", "net::ERR_CONNECTION_REFUSED"),
-    ("ENOTFOUND", "net::ERR_NAME_NOT_RESOLVED"),
-    ("ETIMEDOUT", "net::ERR_TIMED_OUT"),
-]
-_COVERED = re.compile(r"<(?P<tag>[a-z0-9-]+)(?P<attrs>[^>]*)>.*? intercepts pointer events")
-
-
-def net_error(message: str) -> str | None:
-    """The ``net::ERR_...`` code in a Playwright or Chromium message, if any."""
-    found = re.search(r"net::ERR_[A-Z0-9_]+", message)
-    return found.group(0) if found else None
-
-
-def navigation_failure(url: str, message: str) -> NavigationFailed:
-    """Map what Chromium reported into a kind the runner can classify at once."""
-    code = net_error(message) or ""
-    for kind, markers in _NET_KINDS:
-        if any(marker in code for marker in markers):
-            return NavigationFailed(url, _READABLE.get(kind, code), kind=kind, detail=code,
-                                    timed_out=kind == "timeout")
-    reason = code or first_line(message)[:200]
-    return NavigationFailed(url, f"the page did not load ({reason})", kind="network",
-                            detail=code or None)
-
-
-_READABLE = {
-    "redirect_loop": "the site redirects in a loop",
-    "empty_page": "the server closed the connection without an answer",
-    "bad_response": "the server sent an invalid answer",
-    "timeout": "no response in time",
-    "network": "the connection to the site failed",
-    "dns": "the host name does not resolve",
-    "tls": "the TLS certificate or handshake failed",
-}
-
-
-def first_line(message: str) -> str:
-    """A Playwright message without its call log (which can quote typed values)."""
-    return message.split("\nCall log:")[0].splitlines()[0] if message else ""
-
-
-def _describe(tag: str, attrs: str) -> str:
-    element_id = re.search(r'\bid="([^"]+)"', attrs)
-    classes = re.search(r'\bclass="([^"]+)"', attrs)
-    if element_id:
-        return f"{tag}#{element_id.group(1)}"
-    if classes:
-        return tag + "".join(f".{c}" for c in classes.group(1).split()[:3])
-    return tag
-
-
-def covered_by(message: str) -> str | None:
-    found = _COVERED.search(message)
-    return _describe(found["tag"], found["attrs"]) if found else None
-
-
-class PageActions:
+class PageActions(PageWatch):
     """Mixed into ``BrowserSession``: everything done on its single page."""
 
     _context: BrowserContext
@@ -146,98 +78,12 @@ class PageActions:
     _headers: dict[str, str]
 
     # -- watching --------------------------------------------------------------------------
-    def _init_watch(self) -> None:
-        self._seen: list[ResponseSeen] = []
-        self._bodies: dict[int, Response] = {}
-        self._nav_failure: str | None = None
-        self._upstream_failures: dict[str, str] = {}
-        """What the guard proxy saw an origin do (URL without query → failure kind)."""
-        self._upstream_failure: tuple[str, str] | None = None
-        self._oversized: tuple[str, int] | None = None
-        self.max_document_bytes: int | None = None
-        """Documents announcing more are stopped and refused (``PageTooLarge``)."""
-
     async def _watch_page(self, page: Page) -> None:
         """Hooks every page of the session needs (called once the page exists)."""
         self._init_watch()
         await self._context.add_init_script(SETTLE_SCRIPT)
         page.on("response", self._on_any_response)
         page.on("requestfailed", self._on_any_failure)
-
-    def _on_any_response(self, response: Response) -> None:
-        request = response.request
-        if request.resource_type not in WATCHED_TYPES:
-            return
-        try:
-            headers = {k.lower(): v for k, v in response.headers.items()}
-        except PlaywrightError:
-            headers = {}
-        self._check_announced_size(request, response, headers)
-        failed = headers.get(UPSTREAM_ERROR)
-        if failed:  # the guard proxy saw the origin fail: record it as the failure it was
-            self._seen.append(ResponseSeen(url=response.url, status=0,
-                                           resource_type=request.resource_type,
-                                           method=request.method, failure=failed))
-            with contextlib.suppress(PlaywrightError):
-                if request.is_navigation_request() and request.frame.parent_frame is None:
-                    self._upstream_failure = (response.url, failed)
-            return
-        self._bodies[len(self._seen)] = response
-        self._seen.append(ResponseSeen(url=response.url, status=response.status,
-                                       resource_type=request.resource_type,
-                                       method=request.method, headers=headers))
-
-    def _on_any_failure(self, request: Request) -> None:
-        failure = request.failure or "failed"
-        if request.resource_type not in WATCHED_TYPES or "ERR_BLOCKED_BY_CLIENT" in failure:
-            return
-        seen_by_guard = self._upstream_failures.get(request.url.split("?")[0].split("#")[0])
-        if seen_by_guard is not None:  # a generic browser error for a precise origin failure
-            failure = seen_by_guard
-        if "ERR_ABORTED" in failure and request.resource_type == "document":
-            return  # a navigation replaced by another one, not a failure of the site
-        self._seen.append(ResponseSeen(url=request.url, status=0,
-                                       resource_type=request.resource_type,
-                                       method=request.method, failure=failure))
-        with contextlib.suppress(PlaywrightError):
-            if request.is_navigation_request() and request.frame.parent_frame is None and (
-                    self._nav_failure is None or "ERR_FAILED" not in failure):
-                self._nav_failure = failure
-
-    def _check_announced_size(self, request: Request, response: Response,
-                              headers: dict[str, str]) -> None:
-        """A main document announcing more than the recipe allows is stopped while it loads:
-        rendering 50 MB would outlast the step and cost every other sync its CPU."""
-        limit, announced = self.max_document_bytes, headers.get("content-length", "")
-        if limit is None or not announced.isdigit() or int(announced) <= limit:
-            return
-        with contextlib.suppress(PlaywrightError):
-            if request.resource_type == "document" and request.frame.parent_frame is None:
-                self._oversized = (response.url.split("?")[0], int(announced))
-                stop = asyncio.ensure_future(self.page.evaluate("() => window.stop()"))
-                stop.add_done_callback(lambda task: task.exception())
-
-    def response_mark(self) -> int:
-        return len(self._seen)
-
-    def responses_since(self, mark: int) -> list[ResponseSeen]:
-        return self._seen[mark:]
-
-    async def response_body(self, seen: ResponseSeen) -> str | None:
-        """The text of a recorded answer (JSON and text only, at most 256 kB)."""
-        try:
-            index = self._seen.index(seen)
-        except ValueError:
-            return None
-        response = self._bodies.get(index)
-        kind = seen.headers.get("content-type", "")
-        if response is None or not any(t in kind for t in ("json", "text", "javascript")):
-            return None
-        try:
-            body = await response.body()
-        except PlaywrightError:
-            return None
-        return body[:262144].decode("utf-8", "replace")
 
     @property
     def rendering(self) -> bool:
@@ -286,7 +132,7 @@ class PageActions:
         failed, self._upstream_failure = self._upstream_failure, None
         if failed is not None:
             url, kind = failed
-            raise NavigationFailed(url, _READABLE.get(kind, "the site did not answer"),
+            raise NavigationFailed(url, READABLE.get(kind, "the site did not answer"),
                                    kind=kind if kind in NAVIGATION_KINDS else "network",
                                    timed_out=kind == "timeout", detail=f"proxy: {kind}")
 
@@ -304,12 +150,8 @@ class PageActions:
         raise navigation_failure(self._page.url, failure)
 
     def route_failure(self, message: str) -> str:
-        """The Chromium error a failed fetch of ours stands for (a route that fetched the
-        request itself hides the real one from the browser)."""
-        for marker, code in _ROUTE_ERRORS:
-            if marker in message:
-                return code
-        return net_error(message) or "net::ERR_FAILED"
+        """The Chromium error a failed fetch of ours stands for (``browser_errors``)."""
+        return route_error(message)
 
     async def _settle_load(self, timeout: float) -> None:
         """Let a navigation the action started finish loading before anyone reads the page."""

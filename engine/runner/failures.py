@@ -29,6 +29,7 @@ from engine.backends.base import (
     RequestRefused,
     RequestVetoed,
 )
+from engine.backends.browser_errors import first_line
 from engine.errors import EngineError, RecipeBroken, SyncError, Unavailable
 from engine.recipe.compile import RegexTimeout
 from engine.recipe.templates import TemplateError
@@ -95,9 +96,5 @@ def translate(exc: BaseException, step: str, backend: Backend | None,
     if isinstance(exc, RECIPE_MISTAKES):
         return recipe_error(recipe, f"{type(exc).__name__}: {exc}", step=step)
     log.error("engine error in step %s", step, exc_info=exc)
-    return EngineError(f"{type(exc).__name__}: {_first_line(str(exc))}", reason="crash",
+    return EngineError(f"{type(exc).__name__}: {first_line(str(exc))[:300]}", reason="crash",
                        step=step)
-
-
-def _first_line(message: str) -> str:
-    return message.split("\nCall log:")[0].splitlines()[0][:300] if message else ""

@@ -8,6 +8,7 @@ from typing import Any
 
 from engine import Engine, Recipe, SyncResult
 from engine.runner.login_plan import LoginPlan, memory_key
+from sites._server import ThreadedServer
 
 
 @contextlib.contextmanager
@@ -57,3 +58,19 @@ def plan_of(engine: Engine, recipe: Recipe, base_url: str) -> str | None:
 def has_plan(engine: Engine, recipe: Recipe, base_url: str) -> bool:
     entry = plan_of(engine, recipe, base_url)
     return entry is not None and LoginPlan.from_json(entry) is not None
+
+
+@contextlib.contextmanager
+def banque_demo(**options: Any) -> Iterator[ThreadedServer]:
+    """Banque Démo on 127.0.0.1, for one test or one module."""
+    from sites.banque_demo import create_app
+
+    with ThreadedServer(create_app(**options)) as server:
+        yield server
+
+
+def logins(site: ThreadedServer) -> int:
+    """How many times the credentials were posted to Banque Démo."""
+    return sum(1 for e in site.app.extensions["request_log"]
+               if e["method"] == "POST" and e["path"] == "/connexion")
+

@@ -24,7 +24,14 @@ from engine.runner.login_plan import BROWSER, LoginPlan, plan_digest, remember
 from engine.runner.state import new_key, seal, unseal
 from sites._server import ThreadedServer
 from tests.conftest import RECIPES
-from tests.http_login.helpers import browser_only, counting_contexts, has_plan, plan_of, view
+from tests.http_login.helpers import (
+    browser_only,
+    counting_contexts,
+    has_plan,
+    logins,
+    plan_of,
+    view,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -76,11 +83,6 @@ def comparable(result: SyncResult) -> dict[str, Any]:
     if seen["error"] == "unavailable.deadline":
         seen["error"] = "unavailable.timeout"
     return seen
-
-
-def logins(site: ThreadedServer) -> int:
-    return sum(1 for e in site.app.extensions["request_log"]
-               if e["method"] == "POST" and e["path"] == "/connexion")
 
 
 async def learnt(engine: Engine, site: ThreadedServer) -> None:

@@ -16,6 +16,7 @@ from engine import Engine, SyncOptions, load_recipe
 from engine.runner.state import new_key, unseal
 from sites._server import ThreadedServer
 from tests.conftest import RECIPES
+from tests.http_login.helpers import banque_demo, logins
 
 pytestmark = pytest.mark.browser
 
@@ -24,15 +25,8 @@ BANQUE = load_recipe(RECIPES / "banque-demo.yaml")
 
 @pytest.fixture
 def bank() -> Iterator[ThreadedServer]:
-    from sites.banque_demo import create_app
-
-    with ThreadedServer(create_app()) as server:
+    with banque_demo() as server:
         yield server
-
-
-def logins(site: ThreadedServer) -> int:
-    return sum(1 for e in site.app.extensions["request_log"]
-               if e["method"] == "POST" and e["path"] == "/connexion")
 
 
 async def test_a_saved_session_serves_only_the_credentials_that_opened_it(

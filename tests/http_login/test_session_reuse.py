@@ -20,7 +20,7 @@ from engine.backends.base import Cookie
 from engine.runner.state import new_key, seal, unseal
 from sites._server import ThreadedServer
 from tests.conftest import RECIPES
-from tests.http_login.helpers import counting_contexts, has_plan, view
+from tests.http_login.helpers import banque_demo, counting_contexts, has_plan, logins, view
 
 pytestmark = pytest.mark.browser
 
@@ -30,15 +30,8 @@ NEO = load_recipe(RECIPES / "neobanque.yaml")
 
 @pytest.fixture
 def bank() -> Iterator[ThreadedServer]:
-    from sites.banque_demo import create_app
-
-    with ThreadedServer(create_app()) as server:
+    with banque_demo() as server:
         yield server
-
-
-def logins(site: ThreadedServer) -> int:
-    return sum(1 for e in site.app.extensions["request_log"]
-               if e["method"] == "POST" and e["path"] == "/connexion")
 
 
 async def test_a_live_session_spares_the_login_over_http(engine: Engine,
